@@ -1,0 +1,53 @@
+# Everything a newcomer needs: `make run` and `make test` do all the setup.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: setup run test lint format demo bench migrate clean
+
+setup: $(VENV)/.installed node_modules/.installed var
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "repotraffic needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "repotraffic needs Node.js >= 18 with npm for the chart library"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+var:
+	mkdir -p var
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+# Web, a Celery worker with embedded beat on the filesystem broker: no services needed.
+run: migrate
+	$(BIN)/honcho start --procfile Procfile --port $(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The app against the bundled fake GitHub, with months of demo history.
+demo: migrate
+	$(BIN)/python manage.py demo
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf var/celery var/static

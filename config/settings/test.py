@@ -1,0 +1,21 @@
+"""Settings for pytest: an isolated database, eager-free Celery, fast hashing."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, env_str
+
+DEBUG = False
+CELERY_TASK_ALWAYS_EAGER = False
+# Tests that need a broker start their own; the rest must never queue by accident
+# to a broker that is not there, so they use memory.
+CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+GITHUB_RETRY_BACKOFF = 0.01
+GITHUB_TIMEOUT = 2.0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")

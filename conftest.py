@@ -1,0 +1,30 @@
+import pytest
+from rest_framework.test import APIClient
+
+from repotraffic.users.tests.factories import UserFactory, user_with_token
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user_and_token(db):
+    return user_with_token()
+
+
+@pytest.fixture
+def auth_client(user_and_token) -> APIClient:
+    _, token = user_and_token
+    client = APIClient()
+    client.credentials(HTTP_X_API_TOKEN=token)
+    return client
+
+
+@pytest.fixture
+def user(user_and_token):
+    return user_and_token[0]
+
+
+__all__ = ["UserFactory"]

@@ -1,0 +1,75 @@
+"""One exit for every API error: {"error": "<clear message>"} with the right status."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from repotraffic.common.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def error_message_from_detail(detail) -> str:
+    """Flatten DRF's nested error details into one sentence a person can read."""
+    if isinstance(detail, dict):
+        parts = []
+        for field, value in detail.items():
+            message = error_message_from_detail(value)
+            if field in ("non_field_errors", "detail"):
+                parts.append(message)
+            else:
+                parts.append(f"{field}: {message}")
+        return "; ".join(parts)
+    if isinstance(detail, list | tuple):
+        return " ".join(error_message_from_detail(item) for item in detail)
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response({"error": exc.message}, status=exc.status_code)
+    if isinstance(exc, Http404):
+        return Response({"error": "Not found."}, status=404)
+    if isinstance(exc, PermissionDenied):
+        return Response({"error": "Permission denied."}, status=403)
+    if isinstance(exc, DjangoValidationError):
+        return Response({"error": " ".join(exc.messages)}, status=400)
+    if isinstance(exc, drf_exceptions.ParseError):
+        return Response({"error": f"Malformed JSON in the request body: {exc.detail}"}, status=400)
+    if isinstance(exc, drf_exceptions.APIException):
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        message = error_message_from_detail(exc.detail)
+        return Response({"error": message}, status=exc.status_code, headers=headers)
+    return None
+
+
+def api_not_found(request, *args, **kwargs):
+    return JsonResponse({"error": f"No API endpoint at {request.path}."}, status=404)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI entries for the error statuses an endpoint can answer with."""
+    descriptions = {
+        400: "Invalid input.",
+        401: "Missing or unknown X-API-Token.",
+        404: "Not found.",
+        405: "Method not allowed.",
+    }
+    return {
+        status: OpenApiResponse(ErrorSerializer, description=descriptions.get(status, ""))
+        for status in statuses
+    }

@@ -1,0 +1,121 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from repotraffic.common.api import error_responses
+from repotraffic.common.dates import date_range_parse
+from repotraffic.common.exceptions import ApplicationError, NotFoundError
+from repotraffic.common.fields import StrictCharField
+from repotraffic.repositories.selectors import repository_get, repository_list
+from repotraffic.repositories.services import repository_create, repository_delete
+from repotraffic.traffic.selectors import traffic_series
+from repotraffic.users.apis import body_validate
+
+
+class RepositorySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField(
+        allow_blank=True, help_text="Why the last collection failed; empty after a success."
+    )
+
+
+def repository_data(repository) -> dict:
+    # Built by hand: DRF field-by-field serialization costs more than the query.
+    return {
+        "id": str(repository.id),
+        "url": repository.url,
+        "created_at": _iso(repository.created_at),
+        "last_attempt_at": _iso(repository.last_attempt_at),
+        "last_success_at": _iso(repository.last_success_at),
+        "last_error": repository.last_error,
+    }
+
+
+def _iso(moment) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class TrafficDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    views = serializers.IntegerField(min_value=0)
+    unique_views = serializers.IntegerField(min_value=0)
+    clones = serializers.IntegerField(min_value=0)
+    unique_clones = serializers.IntegerField(min_value=0)
+
+
+class RepositoryDetailSerializer(RepositorySerializer):
+    traffic = TrafficDaySerializer(many=True)
+
+
+class RepositoryCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        url = StrictCharField(
+            trim_whitespace=False,
+            allow_blank=True,
+            help_text="e.g. https://github.com/HackSoftware/Django-Styleguide",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+
+    @extend_schema(
+        operation_id="repos_create",
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(400, 401, 405)},
+    )
+    def post(self, request):
+        data = body_validate(self.InputSerializer, request.data)
+        repository = repository_create(user=request.user, url=data["url"])
+        return Response({"id": str(repository.id)})
+
+
+class RepositoryListApi(APIView):
+    @extend_schema(
+        operation_id="repos_list",
+        responses={200: RepositorySerializer(many=True), **error_responses(401, 405)},
+    )
+    def get(self, request):
+        repositories = repository_list(user=request.user)
+        return Response([repository_data(repository) for repository in repositories])
+
+
+class RepositoryDetailApi(APIView):
+    @extend_schema(
+        operation_id="repos_detail",
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM-DD, inclusive"),
+            OpenApiParameter("end", str, description="YYYY-MM-DD, inclusive"),
+        ],
+        responses={200: RepositoryDetailSerializer, **error_responses(400, 401, 404, 405)},
+    )
+    def get(self, request, repository_id: str):
+        date_range = date_range_parse(
+            start=request.query_params.get("start"), end=request.query_params.get("end")
+        )
+        repository = repository_get(user=request.user, repository_id=repository_id)
+        if repository is None:
+            raise NotFoundError(f"You have no repository with id {repository_id}.")
+        data = repository_data(repository)
+        data["traffic"] = traffic_series(repository_id=repository.id, date_range=date_range)
+        return Response(data)
+
+
+class RepositoryDeleteApi(APIView):
+    @extend_schema(
+        operation_id="repos_delete",
+        request=None,
+        responses={202: RepositoryCreateApi.OutputSerializer, **error_responses(400, 401, 405)},
+    )
+    def post(self, request, repository_id: str):
+        repository = repository_get(user=request.user, repository_id=repository_id)
+        if repository is None:
+            raise ApplicationError(f"You have no repository with id {repository_id}.")
+        repository_delete(user=request.user, repository_id=repository.id)
+        return Response({"id": str(repository.id)}, status=202)

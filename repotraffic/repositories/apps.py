@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RepositoriesConfig(AppConfig):
+    name = "repotraffic.repositories"
+    label = "repositories"

@@ -1,0 +1,41 @@
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from repotraffic.common.models import BaseModel
+from repotraffic.users.models import User
+
+
+class Repository(BaseModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="repositories")
+    owner = models.CharField(max_length=39)
+    name = models.CharField(max_length=100)
+
+    # Collection status, written by the traffic collection.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "repositories"
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                "user", Lower("owner"), Lower("name"), name="repositories_user_repo_ci_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.owner}/{self.name}"

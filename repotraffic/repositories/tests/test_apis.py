@@ -1,0 +1,268 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from repotraffic.repositories.models import Repository
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.tests.factories import traffic_days_create
+from repotraffic.users.tests.factories import user_with_token
+
+
+def create(client, body):
+    return client.post("/api/repos/create", body, content_type="application/json")
+
+
+@pytest.mark.django_db
+class TestRepositoryCreate:
+    def test_returns_the_id_and_stores_the_canonical_url(self, auth_client, user):
+        response = create(auth_client, {"url": "github.com/HackSoftware/Django-Styleguide.git/"})
+
+        assert response.status_code == 200
+        repository = Repository.objects.get(id=uuid.UUID(response.json()["id"]))
+        assert repository.user == user
+        assert repository.url == "https://github.com/HackSoftware/Django-Styleguide"
+
+    def test_same_repository_twice_names_the_existing_id(self, auth_client):
+        first = create(auth_client, {"url": "https://github.com/acme/rocket"}).json()["id"]
+
+        response = create(auth_client, {"url": "https://github.com/ACME/Rocket.git"})
+
+        assert response.status_code == 400
+        assert first in response.json()["error"]
+        assert Repository.objects.count() == 1
+
+    def test_different_users_may_track_the_same_repository(self, auth_client, api_client):
+        _, other_token = user_with_token()
+        mine = create(auth_client, {"url": "https://github.com/acme/rocket"})
+        api_client.credentials(HTTP_X_API_TOKEN=other_token)
+        theirs = create(api_client, {"url": "https://github.com/acme/rocket"})
+
+        assert mine.status_code == theirs.status_code == 200
+        assert mine.json()["id"] != theirs.json()["id"]
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"url": "https://github.com.evil.com/acme/rocket"},
+            {"url": "https://github.com/acme"},
+            {"url": 12},
+            {"url": None},
+            {"url": ["https://github.com/acme/rocket"]},
+            {},
+            [],
+        ],
+    )
+    def test_bad_input_is_a_400_that_stores_nothing(self, auth_client, body):
+        response = create(auth_client, body)
+
+        assert response.status_code == 400
+        assert response.json()["error"]
+        assert Repository.objects.count() == 0
+
+    def test_needs_a_token(self, api_client):
+        response = create(api_client, {"url": "https://github.com/acme/rocket"})
+        assert response.status_code == 401
+
+    def test_queues_the_first_collection_on_commit(
+        self, auth_client, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        queued = []
+        monkeypatch.setattr(
+            "repotraffic.traffic.tasks.traffic_fetch_repository.delay", queued.append
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            repository_id = create(auth_client, {"url": "https://github.com/acme/rocket"}).json()[
+                "id"
+            ]
+
+        assert queued == [repository_id]
+
+
+@pytest.mark.django_db
+class TestRepositoryList:
+    def test_lists_own_repositories_oldest_first(self, auth_client, user):
+        older = RepositoryFactory(user=user)
+        newer = RepositoryFactory(user=user)
+        Repository.objects.filter(id=older.id).update(
+            created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        )
+        RepositoryFactory()  # someone else's
+
+        response = auth_client.get("/api/repos")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert [item["id"] for item in body] == [str(older.id), str(newer.id)]
+        assert body[0]["url"] == older.url
+        assert body[0]["created_at"] == "2020-01-01T00:00:00Z"
+        assert {"id", "url", "created_at"} <= set(body[0])
+
+    def test_empty(self, auth_client):
+        assert auth_client.get("/api/repos").json() == []
+
+    def test_query_count_is_constant(self, auth_client, user):
+        RepositoryFactory.create_batch(20, user=user)
+        with CaptureQueriesContext(connection) as queries:
+            assert auth_client.get("/api/repos").status_code == 200
+        assert len(queries) == 2  # the token lookup, the list
+
+
+@pytest.mark.django_db
+class TestRepositoryDetail:
+    def test_traffic_sorted_with_gaps_as_zero(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        TrafficDay.objects.create(
+            repository=repository, date=dt.date(2024, 3, 3), views=7, unique_views=2
+        )
+        TrafficDay.objects.create(
+            repository=repository,
+            date=dt.date(2024, 3, 1),
+            views=5,
+            unique_views=1,
+            clones=3,
+            unique_clones=1,
+        )
+
+        body = auth_client.get(f"/api/repos/{repository.id}").json()
+
+        assert body["id"] == str(repository.id)
+        assert body["url"] == repository.url
+        assert body["traffic"] == [
+            {"date": "2024-03-01", "views": 5, "unique_views": 1, "clones": 3, "unique_clones": 1},
+            {"date": "2024-03-02", "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0},
+            {"date": "2024-03-03", "views": 7, "unique_views": 2, "clones": 0, "unique_clones": 0},
+        ]
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("?start=2024-01-03", ["2024-01-03", "2024-01-04", "2024-01-05"]),
+            ("?end=2024-01-02", ["2024-01-01", "2024-01-02"]),
+            ("?start=2024-01-02&end=2024-01-03", ["2024-01-02", "2024-01-03"]),
+            ("?start=2024-01-04&end=2024-01-04", ["2024-01-04"]),
+            (
+                "?start=&end=",
+                ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"],
+            ),
+            ("?start=2025-01-01", []),
+        ],
+    )
+    def test_inclusive_date_filters(self, auth_client, user, query, expected):
+        repository = RepositoryFactory(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=5)
+
+        body = auth_client.get(f"/api/repos/{repository.id}{query}").json()
+
+        assert [day["date"] for day in body["traffic"]] == expected
+
+    @pytest.mark.parametrize(
+        ("query", "words"),
+        [
+            ("?start=2024-1-1", "YYYY-MM-DD"),
+            ("?start=yesterday", "YYYY-MM-DD"),
+            ("?end=2021-02-30", "not a real date"),
+            ("?start=2024-01-05&end=2024-01-01", "after end"),
+        ],
+    )
+    def test_bad_filters_are_400(self, auth_client, user, query, words):
+        repository = RepositoryFactory(user=user)
+
+        response = auth_client.get(f"/api/repos/{repository.id}{query}")
+
+        assert response.status_code == 400
+        assert words in response.json()["error"]
+
+    @pytest.mark.parametrize("kind", ["unknown", "not-a-uuid", "someone-elses"])
+    def test_unknown_or_foreign_is_404_without_revealing_anything(self, auth_client, kind):
+        other = RepositoryFactory()
+        repository_id = {"unknown": uuid.uuid4(), "not-a-uuid": "abc", "someone-elses": other.id}[
+            kind
+        ]
+
+        response = auth_client.get(f"/api/repos/{repository_id}")
+
+        assert response.status_code == 404
+        assert "error" in response.json()
+        assert other.url not in response.content.decode()
+
+    def test_query_count_does_not_grow_with_traffic_rows(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = auth_client.get(f"/api/repos/{repository.id}")
+
+        assert len(response.json()["traffic"]) == 1100
+        assert len(queries) == 3  # token, repository, traffic
+
+
+@pytest.mark.django_db
+class TestRepositoryDelete:
+    def test_deletes_the_repository_and_its_traffic(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
+        kept = RepositoryFactory(user=user)
+        traffic_days_create(repository=kept, start=dt.date(2024, 1, 1), days=3)
+
+        response = auth_client.post(f"/api/repos/{repository.id}/delete")
+
+        assert response.status_code == 202
+        assert not Repository.objects.filter(id=repository.id).exists()
+        assert not TrafficDay.objects.filter(repository_id=repository.id).exists()
+        assert TrafficDay.objects.filter(repository=kept).count() == 3
+
+    def test_second_delete_is_400(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        auth_client.post(f"/api/repos/{repository.id}/delete")
+
+        response = auth_client.post(f"/api/repos/{repository.id}/delete")
+
+        assert response.status_code == 400
+        assert "no repository" in response.json()["error"]
+
+    @pytest.mark.parametrize("kind", ["unknown", "not-a-uuid", "someone-elses"])
+    def test_unknown_or_foreign_is_400_and_deletes_nothing(self, auth_client, kind):
+        other = RepositoryFactory()
+        repository_id = {"unknown": uuid.uuid4(), "not-a-uuid": "abc", "someone-elses": other.id}[
+            kind
+        ]
+
+        response = auth_client.post(f"/api/repos/{repository_id}/delete")
+
+        assert response.status_code == 400
+        assert Repository.objects.filter(id=other.id).exists()
+
+    def test_get_is_405(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        response = auth_client.get(f"/api/repos/{repository.id}/delete")
+        assert response.status_code == 405
+        assert Repository.objects.filter(id=repository.id).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/repos/create"),
+        ("post", "/api/repos"),
+        ("delete", "/api/repos"),
+        ("put", "/api/users/create"),
+    ],
+)
+def test_wrong_methods_are_json_405(auth_client, method, path):
+    response = getattr(auth_client, method)(path)
+    assert response.status_code == 405
+    assert "error" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/nope", "/api/repos/x/y/z", "/api/"])
+def test_unknown_api_paths_are_json_404(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "error" in response.json()

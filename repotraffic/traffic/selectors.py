@@ -1,0 +1,72 @@
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from repotraffic.common.dates import DateRange
+from repotraffic.traffic.models import TrafficDay
+
+METRICS = ("views", "unique_views", "clones", "unique_clones")
+_ONE_DAY = dt.timedelta(days=1)
+ALL_DATES = DateRange()
+
+
+def _filled(rows: Iterable[tuple], start: dt.date | None, end: dt.date | None) -> list[dict]:
+    """Rows as dicts, with the days missing between stored days filled in as zero.
+
+    GitHub leaves days without traffic out of its responses, so inside the collected
+    range a missing day means zero, not unknown.
+    """
+    series: list[dict] = []
+    previous: dt.date | None = None
+    for day, views, unique_views, clones, unique_clones in rows:
+        if previous is not None:
+            gap = previous + _ONE_DAY
+            while gap < day:
+                series.append(_zero(gap))
+                gap += _ONE_DAY
+        series.append(
+            {
+                "date": day.isoformat(),
+                "views": views,
+                "unique_views": unique_views,
+                "clones": clones,
+                "unique_clones": unique_clones,
+            }
+        )
+        previous = day
+    return series
+
+
+def _zero(day: dt.date) -> dict:
+    return {"date": day.isoformat(), "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0}
+
+
+def _filtered(queryset, date_range: DateRange):
+    if date_range.start:
+        queryset = queryset.filter(date__gte=date_range.start)
+    if date_range.end:
+        queryset = queryset.filter(date__lte=date_range.end)
+    return queryset
+
+
+def traffic_series(*, repository_id: uuid.UUID, date_range: DateRange = ALL_DATES) -> list[dict]:
+    """Daily traffic of one repository, sorted by date, gaps filled with zeros."""
+    rows = _filtered(TrafficDay.objects.filter(repository_id=repository_id), date_range)
+    rows = rows.order_by("date").values_list("date", *METRICS)
+    return _filled(rows, date_range.start, date_range.end)
+
+
+def traffic_series_many(
+    *, repository_ids: list[uuid.UUID], date_range: DateRange = ALL_DATES
+) -> dict[uuid.UUID, list[dict]]:
+    """traffic_series for many repositories in one query."""
+    series: dict[uuid.UUID, list] = {repository_id: [] for repository_id in repository_ids}
+    rows = _filtered(TrafficDay.objects.filter(repository_id__in=repository_ids), date_range)
+    for repository_id, *row in rows.order_by("repository_id", "date").values_list(
+        "repository_id", "date", *METRICS
+    ):
+        series[repository_id].append(row)
+    return {
+        repository_id: _filled(rows, date_range.start, date_range.end)
+        for repository_id, rows in series.items()
+    }

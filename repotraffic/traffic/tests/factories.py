@@ -1,0 +1,34 @@
+import datetime as dt
+
+import factory
+
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.models import TrafficDay
+
+
+class TrafficDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrafficDay
+
+    repository = factory.SubFactory(RepositoryFactory)
+    date = factory.Sequence(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
+    views = factory.Sequence(lambda n: 10 + n % 7)
+    unique_views = factory.LazyAttribute(lambda o: o.views // 2)
+    clones = factory.Sequence(lambda n: n % 4)
+    unique_clones = factory.LazyAttribute(lambda o: o.clones // 2)
+
+
+def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> list[TrafficDay]:
+    """Bulk-create consecutive daily rows, cheaply enough for benchmarks too."""
+    rows = [
+        TrafficDay(
+            repository=repository,
+            date=start + dt.timedelta(days=offset),
+            views=fixed.get("views", 5 + offset % 11),
+            unique_views=fixed.get("unique_views", 2 + offset % 5),
+            clones=fixed.get("clones", offset % 3),
+            unique_clones=fixed.get("unique_clones", offset % 2),
+        )
+        for offset in range(days)
+    ]
+    return TrafficDay.objects.bulk_create(rows)
