@@ -1,7 +1,15 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from repotraffic.users.tests.factories import UserFactory, user_with_token
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

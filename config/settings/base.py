@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "repotraffic.common.middleware.TrailingSlashOptionalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -53,8 +54,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-# API and page routes accept an optional trailing slash themselves; redirecting a
-# POST to add one would lose its body.
+# TrailingSlashOptionalMiddleware accepts an optional trailing slash instead:
+# redirecting a POST to add one would lose its body.
 APPEND_SLASH = False
 
 TEMPLATES = [
@@ -84,7 +85,6 @@ def database_from_url(url: str) -> dict:
         # WAL lets the web process read while a worker writes; IMMEDIATE takes the
         # write lock at BEGIN so concurrent writers wait (timeout) instead of failing
         # with "database is locked" half-way through a transaction.
-        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
@@ -96,6 +96,20 @@ def database_from_url(url: str) -> dict:
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cached JSON is keyed by data version, so a per-process memory cache is always
+# correct; CACHE_URL=redis://... shares one between processes.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=500, minimum=10)},
+        }
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

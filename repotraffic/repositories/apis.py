@@ -1,16 +1,28 @@
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repotraffic.common.api import error_responses
+from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import date_range_parse
 from repotraffic.common.exceptions import ApplicationError, NotFoundError
 from repotraffic.common.fields import StrictCharField
-from repotraffic.repositories.selectors import repository_get, repository_list
+from repotraffic.repositories.selectors import (
+    repository_get,
+    repository_list,
+)
 from repotraffic.repositories.services import repository_create, repository_delete
-from repotraffic.traffic.selectors import traffic_series
+from repotraffic.traffic.selectors import traffic_series_json
 from repotraffic.users.apis import body_validate
+
+REPOSITORY_ID = OpenApiParameter(
+    "repository_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The id from create."
+)
 
 
 class RepositorySerializer(serializers.Serializer):
@@ -34,6 +46,10 @@ def repository_data(repository) -> dict:
         "last_success_at": _iso(repository.last_success_at),
         "last_error": repository.last_error,
     }
+
+
+def json_response(body: str) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json")
 
 
 def _iso(moment) -> str | None:
@@ -82,14 +98,22 @@ class RepositoryListApi(APIView):
         responses={200: RepositorySerializer(many=True), **error_responses(401, 405)},
     )
     def get(self, request):
-        repositories = repository_list(user=request.user)
-        return Response([repository_data(repository) for repository in repositories])
+        user = request.user
+        version = user.repositories_changed_at.timestamp() if user.repositories_changed_at else 0
+        body = json_cached(
+            key=f"repos:{user.id}:{version}",
+            build=lambda: [
+                repository_data(repository) for repository in repository_list(user=user)
+            ],
+        )
+        return json_response(body)
 
 
 class RepositoryDetailApi(APIView):
     @extend_schema(
         operation_id="repos_detail",
         parameters=[
+            REPOSITORY_ID,
             OpenApiParameter("start", str, description="YYYY-MM-DD, inclusive"),
             OpenApiParameter("end", str, description="YYYY-MM-DD, inclusive"),
         ],
@@ -102,14 +126,16 @@ class RepositoryDetailApi(APIView):
         repository = repository_get(user=request.user, repository_id=repository_id)
         if repository is None:
             raise NotFoundError(f"You have no repository with id {repository_id}.")
-        data = repository_data(repository)
-        data["traffic"] = traffic_series(repository_id=repository.id, date_range=date_range)
-        return Response(data)
+        # The traffic array is cached JSON text; splice it in rather than parse it again.
+        head = json.dumps(repository_data(repository), separators=(",", ":"))
+        traffic = traffic_series_json(repository=repository, date_range=date_range)
+        return json_response(f'{head[:-1]},"traffic":{traffic}}}')
 
 
 class RepositoryDeleteApi(APIView):
     @extend_schema(
         operation_id="repos_delete",
+        parameters=[REPOSITORY_ID],
         request=None,
         responses={202: RepositoryCreateApi.OutputSerializer, **error_responses(400, 401, 405)},
     )

@@ -18,6 +18,8 @@ class Repository(BaseModel):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # When this repository's traffic rows last changed: the version of its cached JSON.
+    traffic_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "repositories"

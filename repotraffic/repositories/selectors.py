@@ -17,4 +17,6 @@ def repository_get(*, user: User, repository_id: uuid.UUID | str) -> Repository 
         repository_uuid = uuid.UUID(str(repository_id))
     except ValueError:
         return None
-    return Repository.objects.filter(id=repository_uuid, user=user).first()
+    # No ORDER BY for a primary-key lookup: compiling it costs more than the query.
+    found = list(Repository.objects.filter(id=repository_uuid, user=user).order_by()[:1])
+    return found[0] if found else None

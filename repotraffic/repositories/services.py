@@ -1,11 +1,20 @@
 import uuid
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.urls_parse import github_url_parse
 from repotraffic.users.models import User
+
+
+def repositories_touch(*, user_id: int) -> None:
+    """Record that a user's repositories changed, which retires their cached list.
+
+    Every write to a repository that the list shows must call this."""
+    User.objects.filter(id=user_id).update(repositories_changed_at=timezone.now())
 
 
 def _existing_repository(*, user: User, owner: str, name: str) -> Repository | None:
@@ -19,6 +28,7 @@ def repository_create(*, user: User, url: str) -> Repository:
         try:
             with transaction.atomic():
                 repository = Repository.objects.create(user=user, owner=ref.owner, name=ref.name)
+                repositories_touch(user_id=user.id)
                 transaction.on_commit(lambda: _first_collection_queue(repository.id))
             return repository
         except IntegrityError:
@@ -42,5 +52,22 @@ def repository_delete(*, user: User, repository_id: uuid.UUID) -> None:
     """Delete a repository and all its traffic in one transaction."""
     with transaction.atomic():
         deleted, _ = Repository.objects.filter(id=repository_id, user=user).delete()
+        repositories_touch(user_id=user.id)
     if not deleted:
         raise ApplicationError(f"You have no repository with id {repository_id}.")
+
+
+def repository_collection_record(
+    *, repository: Repository, attempted_at: datetime, error: str = ""
+) -> None:
+    """Record the outcome of one collection: a success clears the last error."""
+    changes = {"last_attempt_at": attempted_at, "updated_at": timezone.now()}
+    if error:
+        changes.update(last_error=error, last_error_at=attempted_at)
+    else:
+        changes.update(last_success_at=attempted_at, last_error="")
+    with transaction.atomic():
+        Repository.objects.filter(id=repository.id).update(**changes)
+        repositories_touch(user_id=repository.user_id)
+    for field, value in changes.items():
+        setattr(repository, field, value)

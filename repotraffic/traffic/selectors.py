@@ -2,7 +2,9 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
+from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
+from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import TrafficDay
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
@@ -70,3 +72,13 @@ def traffic_series_many(
         repository_id: _filled(rows, date_range.start, date_range.end)
         for repository_id, rows in series.items()
     }
+
+
+def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
+    """traffic_series as JSON text, cached per version of the repository's traffic
+    (`traffic_updated_at` moves with every write of its rows)."""
+    version = repository.traffic_updated_at.timestamp() if repository.traffic_updated_at else 0
+    return json_cached(
+        key=f"traffic:{repository.id}:{version}:{date_range.start}:{date_range.end}",
+        build=lambda: traffic_series(repository_id=repository.id, date_range=date_range),
+    )

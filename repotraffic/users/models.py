@@ -13,6 +13,8 @@ class User(BaseModel):
     # The user's own GitHub token, Fernet-encrypted; empty means "use the server's".
     github_token_encrypted = models.TextField(blank=True, default="", editable=False)
     github_login = models.CharField(max_length=39, blank=True, default="")
+    # Moved by every write to the user's repositories: the version of the cached list.
+    repositories_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

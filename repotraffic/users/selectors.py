@@ -13,7 +13,8 @@ def user_get_by_token(*, token: str) -> User | None:
     if not token or len(token) > 256:
         return None
     digest = api_token_digest(token)
-    user = User.objects.filter(token_digest=digest).first()
+    found = list(User.objects.filter(token_digest=digest)[:1])
+    user = found[0] if found else None
     if user is None or not hmac.compare_digest(user.token_digest, digest):
         return None
     return user

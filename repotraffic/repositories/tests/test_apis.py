@@ -4,8 +4,10 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from repotraffic.repositories.models import Repository
+from repotraffic.repositories.services import repository_collection_record
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.tests.factories import traffic_days_create
@@ -106,9 +108,30 @@ class TestRepositoryList:
 
     def test_query_count_is_constant(self, auth_client, user):
         RepositoryFactory.create_batch(20, user=user)
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as cold:
             assert auth_client.get("/api/repos").status_code == 200
-        assert len(queries) == 2  # the token lookup, the list
+        with CaptureQueriesContext(connection) as warm:
+            assert len(auth_client.get("/api/repos").json()) == 20
+        assert len(cold) == 2  # the token lookup, the list
+        assert len(warm) == 1  # the list itself comes from the cache
+
+    def test_a_cached_list_follows_additions_deletions_and_status_changes(self, auth_client, user):
+        first_id = create(auth_client, {"url": "https://github.com/acme/one"}).json()["id"]
+        assert len(auth_client.get("/api/repos").json()) == 1
+
+        second_id = create(auth_client, {"url": "https://github.com/acme/two"}).json()["id"]
+        assert [r["id"] for r in auth_client.get("/api/repos").json()] == [first_id, second_id]
+        first = Repository.objects.get(id=first_id)
+
+        repository_collection_record(
+            repository=first, attempted_at=timezone.now(), error="the token has no push access"
+        )
+        assert (
+            auth_client.get("/api/repos").json()[0]["last_error"] == "the token has no push access"
+        )
+
+        auth_client.post(f"/api/repos/{first.id}/delete")
+        assert [r["id"] for r in auth_client.get("/api/repos").json()] == [second_id]
 
 
 @pytest.mark.django_db
@@ -193,11 +216,25 @@ class TestRepositoryDetail:
         repository = RepositoryFactory(user=user)
         traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
 
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as cold:
             response = auth_client.get(f"/api/repos/{repository.id}")
+        with CaptureQueriesContext(connection) as warm:
+            again = auth_client.get(f"/api/repos/{repository.id}")
 
         assert len(response.json()["traffic"]) == 1100
-        assert len(queries) == 3  # token, repository, traffic
+        assert again.json() == response.json()
+        assert len(cold) == 3  # token, repository, traffic
+        assert len(warm) == 2  # the traffic comes from the cache
+
+    def test_a_cached_detail_follows_new_traffic(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=2)
+        assert len(auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]) == 2
+
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 3), days=1, views=99)
+
+        traffic = auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]
+        assert [day["views"] for day in traffic][-1] == 99
 
 
 @pytest.mark.django_db

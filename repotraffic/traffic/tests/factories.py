@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay
@@ -31,4 +32,8 @@ def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> li
         )
         for offset in range(days)
     ]
-    return TrafficDay.objects.bulk_create(rows)
+    created = TrafficDay.objects.bulk_create(rows)
+    # Like the collection, move the version that keys the cached traffic JSON.
+    type(repository).objects.filter(id=repository.id).update(traffic_updated_at=timezone.now())
+    repository.refresh_from_db(fields=["traffic_updated_at"])
+    return created
