@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from repotraffic.integrations.github.fake import FakeGitHub
 from repotraffic.users.tests.factories import UserFactory, user_with_token
 
 
@@ -36,3 +37,14 @@ def user(user_and_token):
 
 
 __all__ = ["UserFactory"]
+
+
+@pytest.fixture
+def github(settings):
+    """The bundled fake GitHub on loopback, with the server token and a repository,
+    its clock fixed late in a UTC day (when the scheduled collection runs)."""
+    with FakeGitHub() as fake:
+        fake.add_token(settings.GITHUB_TOKEN, login="server")
+        fake.set_now("2026-11-12T22:30:00Z")
+        settings.GITHUB_API_URL = fake.url
+        yield fake

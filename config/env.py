@@ -59,3 +59,27 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def crontab_parse(name: str, value: str):
+    """A five-field cron expression ("30 22 * * *") as a Celery crontab."""
+    from celery.schedules import crontab
+
+    fields = value.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(
+            f"{name} must be a cron expression of five fields "
+            f"(minute hour day-of-month month day-of-week), not {value!r}"
+        )
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    try:
+        schedule = crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid cron expression: {exc}") from None
+    return schedule

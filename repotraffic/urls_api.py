@@ -9,12 +9,18 @@ from repotraffic.repositories.apis import (
     RepositoryDetailApi,
     RepositoryListApi,
 )
-from repotraffic.users.apis import UserCreateApi
+from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
 # Routes are written without a trailing slash; TrailingSlashOptionalMiddleware
 # serves the slashed form too.
 urlpatterns = [
     path("users/create", UserCreateApi.as_view(), name="users-create"),
+    path("users/github-token", UserGitHubTokenSetApi.as_view(), name="users-github-token"),
+    path(
+        "users/github-token/delete",
+        UserGitHubTokenDeleteApi.as_view(),
+        name="users-github-token-delete",
+    ),
     path("repos", RepositoryListApi.as_view(), name="repos-list"),
     path("repos/create", RepositoryCreateApi.as_view(), name="repos-create"),
     path("repos/<str:repository_id>/delete", RepositoryDeleteApi.as_view(), name="repos-delete"),

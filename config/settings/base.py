@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import crontab_parse, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("REPOTRAFFIC_VAR_DIR") or BASE_DIR / "var")
@@ -173,7 +173,8 @@ REPOTRAFFIC_ENCRYPTION_KEY = env_str("REPOTRAFFIC_ENCRYPTION_KEY")
 # 22:30 UTC: late in the UTC day, so today's in-progress bucket is nearly
 # complete, and early enough that a retry or two still lands before midnight.
 TRAFFIC_FETCH_SCHEDULE = env_str("TRAFFIC_FETCH_SCHEDULE") or "30 22 * * *"
-TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=4, minimum=1)
+# Concurrent GitHub requests of one `fetch_traffic` run: GitHub asks for "a few" per token.
+TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=8, minimum=1)
 TRAFFIC_STALE_AFTER_HOURS = env_int("TRAFFIC_STALE_AFTER_HOURS", default=24, minimum=1)
 
 # --- Celery -----------------------------------------------------------------
@@ -192,10 +193,17 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "traffic-fetch-all": {
+        "task": "traffic_fetch_all",
+        "schedule": crontab_parse("TRAFFIC_FETCH_SCHEDULE", TRAFFIC_FETCH_SCHEDULE),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,7 @@
 """Settings for pytest: an isolated database, eager-free Celery, fast hashing."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR, env_str
 
@@ -19,3 +21,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")
+
+# A file, not memory, so a real worker process in the integration tests can share
+# the test database; one per pytest process, so parallel runs do not collide.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+GITHUB_TOKEN = "server-token"  # noqa: S105 (the fake GitHub's token in tests)
+GITHUB_API_URL = "http://127.0.0.1:9"  # nothing listens: tests that need GitHub start the fake

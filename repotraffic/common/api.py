@@ -68,6 +68,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         401: "Missing or unknown X-API-Token.",
         404: "Not found.",
         405: "Method not allowed.",
+        503: "GitHub could not be reached; try again later.",
     }
     return {
         status: OpenApiResponse(ErrorSerializer, description=descriptions.get(status, ""))

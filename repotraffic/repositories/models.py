@@ -18,6 +18,9 @@ class Repository(BaseModel):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # Held while one collection runs, so two never run at once for this repository,
+    # whichever process or machine they run on. Expires on its own after a crash.
+    collection_lock_until = models.DateTimeField(null=True, blank=True, editable=False)
     # When this repository's traffic rows last changed: the version of its cached JSON.
     traffic_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -1,7 +1,8 @@
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
@@ -71,3 +72,24 @@ def repository_collection_record(
         repositories_touch(user_id=repository.user_id)
     for field, value in changes.items():
         setattr(repository, field, value)
+
+
+COLLECTION_LOCK_HOLD = timedelta(minutes=10)
+
+
+def repository_collection_claim(*, repository_id: uuid.UUID) -> bool:
+    """Take the repository's collection lock; False if another collection holds it.
+
+    One conditional UPDATE, so it is atomic on SQLite and PostgreSQL alike and works
+    across workers on different machines.
+    """
+    now = timezone.now()
+    free = Q(collection_lock_until__isnull=True) | Q(collection_lock_until__lt=now)
+    claimed = Repository.objects.filter(free, id=repository_id).update(
+        collection_lock_until=now + COLLECTION_LOCK_HOLD
+    )
+    return claimed == 1
+
+
+def repository_collection_release(*, repository_id: uuid.UUID) -> None:
+    Repository.objects.filter(id=repository_id).update(collection_lock_until=None)

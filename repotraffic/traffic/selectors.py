@@ -1,6 +1,9 @@
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Q
+from django.utils import timezone
 
 from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
@@ -82,3 +85,16 @@ def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_D
         key=f"traffic:{repository.id}:{version}:{date_range.start}:{date_range.end}",
         build=lambda: traffic_series(repository_id=repository.id, date_range=date_range),
     )
+
+
+def repository_ids_all() -> Iterator[uuid.UUID]:
+    return Repository.objects.order_by("id").values_list("id", flat=True).iterator(2000)
+
+
+def repository_ids_stale(*, stale_after: dt.timedelta) -> Iterator[uuid.UUID]:
+    """Repositories without a success since `stale_after` ago (or ever)."""
+    cutoff = timezone.now() - stale_after
+    stale = Repository.objects.filter(
+        Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff)
+    )
+    return stale.order_by("id").values_list("id", flat=True).iterator(2000)

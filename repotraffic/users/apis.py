@@ -6,7 +6,11 @@ from rest_framework.views import APIView
 from repotraffic.common.api import error_responses
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.common.fields import StrictCharField
-from repotraffic.users.services import user_create
+from repotraffic.users.services import (
+    user_create,
+    user_github_token_delete,
+    user_github_token_set,
+)
 
 
 def body_validate(serializer_class, data):
@@ -38,3 +42,43 @@ class UserCreateApi(APIView):
         data = body_validate(self.InputSerializer, request.data)
         created = user_create(email=data["email"])
         return Response(self.OutputSerializer({"token": created.token}).data)
+
+
+class GitHubTokenStatusSerializer(serializers.Serializer):
+    has_token = serializers.BooleanField(help_text="Whether your own GitHub token is in use.")
+    login = serializers.CharField(allow_blank=True, help_text="The GitHub login it belongs to.")
+
+
+def github_token_status(user) -> dict:
+    return {"has_token": user.has_github_token, "login": user.github_login}
+
+
+class UserGitHubTokenSetApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        token = StrictCharField(
+            trim_whitespace=False,
+            allow_blank=True,
+            help_text="A GitHub token with push access to your repositories (classic: repo "
+            "scope; fine-grained: Administration read). It is checked, then stored encrypted.",
+        )
+
+    @extend_schema(
+        operation_id="users_github_token_set",
+        request=InputSerializer,
+        responses={200: GitHubTokenStatusSerializer, **error_responses(400, 401, 405, 503)},
+    )
+    def post(self, request):
+        data = body_validate(self.InputSerializer, request.data)
+        user = user_github_token_set(user=request.user, token=data["token"])
+        return Response(github_token_status(user))
+
+
+class UserGitHubTokenDeleteApi(APIView):
+    @extend_schema(
+        operation_id="users_github_token_delete",
+        request=None,
+        responses={200: GitHubTokenStatusSerializer, **error_responses(401, 405)},
+    )
+    def post(self, request):
+        user = user_github_token_delete(user=request.user)
+        return Response(github_token_status(user))

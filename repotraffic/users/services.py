@@ -5,6 +5,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from repotraffic.common.exceptions import ApplicationError
+from repotraffic.integrations.github.client import (
+    GitHubError,
+    GitHubErrorCause,
+    github_token_check,
+)
+from repotraffic.users.crypto import secret_encrypt
 from repotraffic.users.models import User
 from repotraffic.users.tokens import api_token_digest, api_token_generate
 
@@ -45,3 +51,37 @@ def user_create(*, email: str) -> UserCreated:
     except IntegrityError:
         raise ApplicationError(f"A user with the email {email!r} already exists.") from None
     return UserCreated(user=user, token=token)
+
+
+GITHUB_TOKEN_MAX_LENGTH = 255
+
+
+def user_github_token_set(*, user: User, token: str) -> User:
+    """Check a GitHub token against GitHub, then keep it encrypted for the user's
+    repositories. It is never shown again."""
+    token = token.strip()
+    if not token:
+        raise ApplicationError("token must not be empty.")
+    if len(token) > GITHUB_TOKEN_MAX_LENGTH or any(
+        ch.isspace() or not ch.isprintable() for ch in token
+    ):
+        raise ApplicationError("token does not look like a GitHub token.")
+    try:
+        login = github_token_check(token=token)
+    except GitHubError as error:
+        if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.RATE_LIMITED):
+            raise ApplicationError(
+                f"Could not check the token: {error.message}", status_code=503
+            ) from None
+        raise ApplicationError(f"GitHub refused the token: {error.message}") from None
+    user.github_token_encrypted = secret_encrypt(token)
+    user.github_login = login
+    user.save(update_fields=["github_token_encrypted", "github_login", "updated_at"])
+    return user
+
+
+def user_github_token_delete(*, user: User) -> User:
+    user.github_token_encrypted = ""
+    user.github_login = ""
+    user.save(update_fields=["github_token_encrypted", "github_login", "updated_at"])
+    return user

@@ -74,7 +74,8 @@ class TestRepositoryCreate:
     ):
         queued = []
         monkeypatch.setattr(
-            "repotraffic.traffic.tasks.traffic_fetch_repository.delay", queued.append
+            "repotraffic.traffic.tasks.traffic_fetch_repository.delay",
+            lambda repository_id, only_if_stale: queued.append(repository_id),
         )
         with django_capture_on_commit_callbacks(execute=True):
             repository_id = create(auth_client, {"url": "https://github.com/acme/rocket"}).json()[

@@ -1,0 +1,434 @@
+"""A fake GitHub traffic API: a real HTTP server on loopback, for tests, demos and benchmarks.
+
+    with FakeGitHub() as fake:            # or: fake = FakeGitHub(); fake.start(); fake.stop()
+        fake.add_token("t0k", login="alice")
+        fake.add_repo("acme", "rocket")
+        fake.set_now("2026-11-12T18:00:00Z")
+        ...  # point GITHUB_API_URL at fake.url
+
+`python manage.py fake_github --port 8765 [--latency-ms 100] [--seed-demo]` runs it in the
+foreground. Paths under the prefix "/api/v3" are served too (a GitHub Enterprise URL).
+
+Reported traffic (tests compute their expectations from this)
+--------------------------------------------------------------
+`truth(owner, name, day)` is the (views, unique_views, clones, unique_clones) that really
+happened: deterministic per repository, uniques <= counts, and some days are 0. Let `now`
+be the fake clock (UTC), `today = now.date()` and `elapsed` the whole seconds since today
+00:00 UTC (microseconds ignored). GET /repos/{o}/{n}/traffic/views (or /clones) with
+per=day (the default) covers the 15 days today-14 .. today, oldest first. Each day's true
+count c and uniques u are reported as `c * n // d` and `u * n // d` for the share n/d:
+
+    today           9/10 * elapsed / 86400     the day in progress (grows, never shrinks)
+    today-1         9/10 while elapsed < 21600 (before 06:00 UTC), then 1/1 (revised up)
+    today-2..-13    1/1
+    today-14        (86400 - elapsed) / 86400  cut short: GitHub's window rolls by the hour
+
+then, if the scaled count is > 0 but the scaled uniques is 0, uniques becomes 1. A day
+whose scaled count is 0 is omitted (views and clones independently). Top-level "count"
+is the sum of the reported daily counts; top-level "uniques" is the largest reported
+daily uniques plus half (floor) of the sum of the other days' uniques. per=week groups
+the reported daily buckets by ISO week (timestamp: the Monday, 00:00:00Z) with count =
+sum and uniques = the same largest-plus-half rule over that week's days. Timestamps look
+like "2026-11-12T00:00:00Z". /traffic/popular/referrers and /traffic/popular/paths give
+up to 10 entries, largest first, sharing the window's reported views.
+
+Auth, access and rate limits
+----------------------------
+"Authorization: token X" or "Bearer X". No or unknown token: 401 "Bad credentials".
+Unknown repository, or a private one the token cannot see: 404 "Not Found". A token
+without push access: 403 with "Must have push access to repository" (kind "classic"),
+"Resource not accessible by personal access token" ("fine_grained") or "Resource not
+accessible by integration" ("app"). GET /user answers {"login": ...}. Every API answer
+carries X-RateLimit-Limit/Remaining/Reset/Used/Resource. Each valid token may make
+`rate_limit` requests (default 5000) per window of `rate_window_seconds` (default 3600)
+of *real* time, since a client compares the reset with its own clock; past that, 403
+"API rate limit exceeded" with Remaining 0. The fake clock only moves the traffic.
+
+The control endpoint (POST /_fake/state, every control method in one JSON body) and
+the faults are documented in fake_http.py.
+"""
+
+import datetime as dt
+import threading
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from repotraffic.integrations.github import fake_traffic
+from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FAULT_KINDS, FakeHTTPServer
+
+TOKEN_KINDS = ("classic", "fine_grained", "app")
+SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
+DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake's public demo token)
+
+
+@dataclass
+class FakeToken:
+    login: str
+    push: bool = True
+    kind: str = "classic"  # decides the wording of a 403 for lack of push access
+
+
+@dataclass
+class FakeRepo:
+    owner: str
+    name: str
+    private: bool = False
+    # None: every valid token that has push access. Otherwise only these tokens.
+    push_tokens: set[str] | None = None
+    # Who can see a private repository at all; None: the tokens with push access.
+    visible_tokens: set[str] | None = None
+
+
+@dataclass
+class FakeFault:
+    kind: str
+    count: int = 1
+    repo: str | None = None
+    path: str | None = None
+    seconds: float = 30.0
+    retry_after: int = 60
+    reset_in: int = 60
+    status: int = 403
+    variant: str = ""
+
+
+@dataclass
+class _RateWindow:
+    reset: float
+    used: int = 0
+
+
+@dataclass
+class _State:
+    tokens: dict[str, FakeToken] = field(default_factory=dict)
+    repos: dict[str, FakeRepo] = field(default_factory=dict)
+    now: dt.datetime | None = None
+    latency_ms: float = 0.0
+    rate_limit: int = 5000
+    rate_window_seconds: float = 3600.0
+    rate: dict[str, _RateWindow] = field(default_factory=dict)
+    faults: list[FakeFault] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    log: deque = field(default_factory=lambda: deque(maxlen=1000))
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _repo_key(owner: str, name: str) -> str:
+    return f"{owner}/{name}".lower()
+
+
+class FakeGitHub:
+    """The fake's state, its control operations, and the server's life cycle."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_ms: float = 0.0,
+        rate_limit: int = 5000,
+        rate_window_seconds: float = 3600.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._defaults = {
+            "latency_ms": latency_ms,
+            "rate_limit": rate_limit,
+            "rate_window_seconds": rate_window_seconds,
+        }
+        self._lock = threading.RLock()
+        # Set on stop() so that handlers sleeping for latency or a "timeout" fault end.
+        self._stopping = threading.Event()
+        self._server: FakeHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._state = _State(**self._defaults)
+
+    # --- life cycle -------------------------------------------------------------
+
+    def _bind(self) -> FakeHTTPServer:
+        self._stopping.clear()
+        self._server = FakeHTTPServer((self.host, self.port), fake=self)
+        self.port = self._server.server_address[1]
+        return self._server
+
+    def start(self) -> "FakeGitHub":
+        """Serves in a background thread; returns at once, ready for requests."""
+        server = self._bind()
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.name = f"fake-github-{self.port}"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "FakeGitHub":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # --- control ----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forgets every token, repository, fault, count and clock setting."""
+        with self._lock:
+            self._state = _State(**self._defaults)
+
+    def add_token(
+        self, token: str, *, login: str | None = None, push: bool = True, kind: str = "classic"
+    ) -> None:
+        if not token or kind not in TOKEN_KINDS:
+            raise ValueError(f"a token needs a value and a kind among {TOKEN_KINDS}")
+        with self._lock:
+            login = login or f"user{len(self._state.tokens) + 1}"
+            self._state.tokens[token] = FakeToken(login=login, push=push, kind=kind)
+
+    def add_repo(
+        self,
+        owner: str,
+        name: str,
+        *,
+        private: bool = False,
+        push_tokens: list[str] | set[str] | None = None,
+        visible_tokens: list[str] | set[str] | None = None,
+    ) -> None:
+        with self._lock:
+            self._state.repos[_repo_key(owner, name)] = FakeRepo(
+                owner=owner,
+                name=name,
+                private=private,
+                push_tokens=None if push_tokens is None else set(push_tokens),
+                visible_tokens=None if visible_tokens is None else set(visible_tokens),
+            )
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            return self._state.now or dt.datetime.now(dt.UTC)
+
+    def set_now(self, now: dt.datetime | str | None) -> None:
+        """Fixes the clock (naive means UTC); None goes back to real time."""
+        with self._lock:
+            self._state.now = None if now is None else _utc(now)
+
+    def advance(
+        self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
+    ) -> None:
+        """Moves the clock on, fixing it first if it followed real time."""
+        delta = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        with self._lock:
+            self._state.now = self.now() + delta
+
+    def set_latency(self, latency_ms: float) -> None:
+        with self._lock:
+            self._state.latency_ms = max(0.0, float(latency_ms))
+
+    def set_rate_limit(self, limit: int, *, window_seconds: float | None = None) -> None:
+        with self._lock:
+            self._state.rate_limit = int(limit)
+            if window_seconds is not None:
+                self._state.rate_window_seconds = float(window_seconds)
+            self._state.rate.clear()
+
+    def reset_rate_limits(self) -> None:
+        with self._lock:
+            self._state.rate.clear()
+
+    def inject_fault(self, kind: str, *, count: int = 1, **options: Any) -> None:
+        """Makes the next `count` matching API requests fail; see fake_http.py."""
+        fault = FakeFault(kind=str(kind), count=int(count), **options)
+        # Checked now, so a bad control request fails at once and not in a later request.
+        fault.seconds, fault.retry_after = float(fault.seconds), int(fault.retry_after)
+        fault.reset_in, fault.status = int(fault.reset_in), int(fault.status)
+        if fault.status not in (403, 429):
+            raise ValueError("a rate-limit fault answers 403 or 429")
+        if fault.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; known: {sorted(FAULT_KINDS)}")
+        if fault.kind == "wrong_shape":
+            fault.variant = fault.variant or SHAPE_VARIANTS[0]
+            if fault.variant not in SHAPE_VARIANTS:
+                raise ValueError(f"wrong_shape variant must be one of {SHAPE_VARIANTS}")
+        if fault.kind == "no_push_access":
+            fault.variant = fault.variant or "classic"
+            if fault.variant not in TOKEN_KINDS:
+                raise ValueError(f"no_push_access variant must be one of {TOKEN_KINDS}")
+        with self._lock:
+            self._state.faults.append(fault)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._state.faults.clear()
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self._state.counts.clear()
+            self._state.log.clear()
+
+    def request_counts(self) -> dict[str, int]:
+        """API requests per path (query string left out) since the last reset."""
+        with self._lock:
+            return dict(self._state.counts)
+
+    def requests_log(self) -> list[dict[str, Any]]:
+        """The last 1000 API requests: path, query and the headers a test may check."""
+        with self._lock:
+            return list(self._state.log)
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "now": self.now().isoformat().replace("+00:00", "Z"),
+                "clock": "real" if self._state.now is None else "fixed",
+                "latency_ms": self._state.latency_ms,
+                "rate_limit": self._state.rate_limit,
+                "rate_window_seconds": self._state.rate_window_seconds,
+                "requests": dict(self._state.counts),
+                "total_requests": sum(self._state.counts.values()),
+                "faults": [asdict(fault) for fault in self._state.faults],
+                "repos": [
+                    {"owner": repo.owner, "name": repo.name, "private": repo.private}
+                    for repo in self._state.repos.values()
+                ],
+                # Logins only: the state is served over HTTP and tokens stay out of it.
+                "tokens": [asdict(token) for token in self._state.tokens.values()],
+            }
+
+    def apply(self, control: dict[str, Any]) -> dict[str, Any]:
+        """Applies a POST /_fake/state body (see fake_http.py); returns state()."""
+        if not isinstance(control, dict):
+            raise ValueError("the control body must be a JSON object")
+        unknown = set(control) - CONTROL_KEYS
+        if unknown:  # a typo must not pass silently as "nothing to do"
+            raise ValueError(f"unknown keys {sorted(unknown)}; known: {sorted(CONTROL_KEYS)}")
+        with self._lock:
+            if control.get("reset"):
+                self.reset()
+            if control.get("seed_demo"):
+                self.seed_demo()
+            for token in control.get("tokens", []):
+                self.add_token(**token)
+            for repo in control.get("repos", []):
+                self.add_repo(**repo)
+            if "now" in control:
+                self.set_now(control["now"])
+            if "advance" in control:
+                self.advance(**control["advance"])
+            if "latency_ms" in control:
+                self.set_latency(control["latency_ms"])
+            if "rate_limit" in control or "rate_window_seconds" in control:
+                self.set_rate_limit(
+                    control.get("rate_limit", self._state.rate_limit),
+                    window_seconds=control.get("rate_window_seconds"),
+                )
+            if control.get("reset_rate_limits"):
+                self.reset_rate_limits()
+            if control.get("clear_faults"):
+                self.clear_faults()
+            for fault in control.get("faults", []):
+                self.inject_fault(**fault)
+            if control.get("reset_requests"):
+                self.reset_requests()
+            return self.state()
+
+    def seed_demo(self) -> None:
+        """Token "demo-token" (login "demo") with push access to acme/rocket,
+        acme/launchpad (private) and octo/widgets; token "demo-no-push" sees only the
+        public ones and lacks push access."""
+        self.add_token(DEMO_TOKEN, login="demo")
+        self.add_token("demo-no-push", login="demo-viewer", push=False)
+        self.add_repo("acme", "rocket")
+        self.add_repo("acme", "launchpad", private=True, push_tokens=[DEMO_TOKEN])
+        self.add_repo("octo", "widgets")
+
+    # --- figures ----------------------------------------------------------------
+
+    def truth(self, owner: str, name: str, day: dt.date) -> tuple[int, int, int, int]:
+        """(views, unique_views, clones, unique_clones) that really happened on `day`."""
+        return fake_traffic.traffic_truth(owner=owner, name=name, day=day)
+
+    def reported(self, owner: str, name: str, *, kind: str = "views", per: str = "day") -> dict:
+        """The body the traffic endpoint would answer now, faults aside."""
+        return fake_traffic.traffic_payload(
+            owner=owner, name=name, now=self.now(), kind=kind, per=per
+        )
+
+    # --- used by the request handler (fake_http) --------------------------------
+
+    def wait(self, seconds: float) -> None:
+        """Sleeps, but wakes up at once when the server stops."""
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def latency_seconds(self) -> float:
+        with self._lock:
+            return self._state.latency_ms / 1000
+
+    def request_record(self, *, path: str, query: str, headers: dict[str, str]) -> None:
+        with self._lock:
+            self._state.counts[path] += 1
+            self._state.log.append({"path": path, "query": query, "headers": headers})
+
+    def fault_take(self, *, path: str, repo: str | None) -> FakeFault | None:
+        with self._lock:
+            for fault in self._state.faults:
+                if fault.path and fault.path not in path:
+                    continue
+                if fault.repo and (repo is None or fault.repo.lower() != repo.lower()):
+                    continue
+                fault.count -= 1
+                if fault.count <= 0:
+                    self._state.faults.remove(fault)
+                return fault
+            return None
+
+    def token_lookup(self, token: str | None) -> FakeToken | None:
+        with self._lock:
+            return self._state.tokens.get(token) if token else None
+
+    def repo_access(self, *, owner: str, name: str, token: str) -> tuple[FakeRepo | None, bool]:
+        """(the repository if the token can see it, whether the token has push access)."""
+        with self._lock:
+            repo = self._state.repos.get(_repo_key(owner, name))
+            info = self._state.tokens.get(token)
+            if repo is None or info is None:
+                return None, False
+            push = info.push and (repo.push_tokens is None or token in repo.push_tokens)
+            visible = repo.visible_tokens
+            if repo.private and not (push or (visible is not None and token in visible)):
+                return None, False
+            return repo, push
+
+    def rate_take(self, *, token: str | None, now: float) -> tuple[int, int, float, bool]:
+        """Counts one request against the token: (limit, used, reset epoch, exceeded)."""
+        with self._lock:
+            limit = self._state.rate_limit
+            if token is None:  # unauthenticated callers only ever see the anonymous limit
+                return 60, 0, now + self._state.rate_window_seconds, False
+            window = self._state.rate.get(token)
+            if window is None or now >= window.reset:
+                window = _RateWindow(reset=now + self._state.rate_window_seconds)
+                self._state.rate[token] = window
+            if window.used >= limit:
+                return limit, limit, window.reset, True
+            window.used += 1
+            return limit, window.used, window.reset, False

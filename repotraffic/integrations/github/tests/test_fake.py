@@ -1,0 +1,294 @@
+"""The fake GitHub on its own, spoken to with plain urllib so that its behaviour does not
+depend on the client it is used to test."""
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from repotraffic.integrations.github.fake import FakeGitHub
+from repotraffic.integrations.github.tests.conftest import (
+    NOW,
+    TOKEN,
+    expected_daily,
+    http_get,
+    http_post_json,
+)
+
+MANAGE_PY = Path(__file__).resolve().parents[4] / "manage.py"
+
+
+def _json(fake: FakeGitHub, path: str, **kwargs: str) -> tuple[int, object]:
+    status, _, body = http_get(fake.url + path, **{"token": TOKEN, **kwargs})
+    return status, json.loads(body)
+
+
+def test_truth_is_deterministic_bounded_and_sometimes_zero() -> None:
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(365)]
+    first, second = FakeGitHub(), FakeGitHub()
+    series = [first.truth("acme", "rocket", day) for day in days]
+
+    assert series == [second.truth("ACME", "Rocket", day) for day in days]
+    assert series != [first.truth("acme", "launchpad", day) for day in days]
+    for views, unique_views, clones, unique_clones in series:
+        assert 0 <= unique_views <= views and 0 <= unique_clones <= clones
+        assert (views == 0) == (unique_views == 0) and (clones == 0) == (unique_clones == 0)
+    assert any(views == 0 for views, *_ in series) and any(views > 0 for views, *_ in series)
+    assert any(row[2] == 0 for row in series) and any(row[2] > 0 for row in series)
+
+
+def test_daily_views_follow_the_documented_rule_and_totals(fake: FakeGitHub) -> None:
+    status, body = _json(fake, "/repos/acme/rocket/traffic/views?per=day")
+
+    assert status == 200
+    expected = expected_daily(fake=fake, owner="acme", name="rocket", now=NOW, kind="views")
+    assert body["views"] == [
+        {"timestamp": f"{b.day}T00:00:00Z", "count": b.count, "uniques": b.uniques}
+        for b in expected
+    ]
+    uniques = [b.uniques for b in expected]
+    assert body["count"] == sum(b.count for b in expected)
+    assert body["uniques"] == max(uniques) + (sum(uniques) - max(uniques)) // 2
+
+
+def test_per_defaults_to_day_and_bad_per_is_422(fake: FakeGitHub) -> None:
+    assert (
+        _json(fake, "/repos/acme/rocket/traffic/clones")[1]
+        == _json(fake, "/repos/acme/rocket/traffic/clones?per=day")[1]
+    )
+    assert _json(fake, "/repos/acme/rocket/traffic/clones?per=month")[0] == 422
+
+
+def test_weekly_buckets_group_the_daily_ones_by_iso_week(fake: FakeGitHub) -> None:
+    _, daily = _json(fake, "/repos/acme/rocket/traffic/views?per=day")
+    _, weekly = _json(fake, "/repos/acme/rocket/traffic/views?per=week")
+
+    weeks: dict[dt.date, list[dict]] = defaultdict(list)
+    for bucket in daily["views"]:
+        day = dt.date.fromisoformat(bucket["timestamp"][:10])
+        weeks[day - dt.timedelta(days=day.weekday())].append(bucket)
+    assert [bucket["timestamp"] for bucket in weekly["views"]] == [
+        f"{monday}T00:00:00Z" for monday in sorted(weeks)
+    ]
+    for bucket in weekly["views"]:
+        days = weeks[dt.date.fromisoformat(bucket["timestamp"][:10])]
+        uniques = [day["uniques"] for day in days]
+        assert bucket["count"] == sum(day["count"] for day in days)
+        assert bucket["uniques"] == max(uniques) + (sum(uniques) - max(uniques)) // 2
+    assert (weekly["count"], weekly["uniques"]) == (daily["count"], daily["uniques"])
+
+
+def test_popular_lists_have_githubs_shape(fake: FakeGitHub) -> None:
+    for path, keys in (
+        ("referrers", {"referrer", "count", "uniques"}),
+        ("paths", {"path", "title", "count", "uniques"}),
+    ):
+        status, entries = _json(fake, f"/repos/acme/rocket/traffic/popular/{path}")
+        assert status == 200 and 0 < len(entries) <= 10
+        assert all(set(entry) == keys for entry in entries)
+        assert all(0 < entry["uniques"] <= entry["count"] for entry in entries)
+        counts = [entry["count"] for entry in entries]
+        assert counts == sorted(counts, reverse=True)
+
+
+def test_user_answers_the_login_for_token_and_bearer(fake: FakeGitHub) -> None:
+    for scheme in ("token", "Bearer"):
+        status, body = _json(fake, "/user", scheme=scheme)
+        assert (status, body["login"], body["type"]) == (200, "alice", "User")
+
+
+def test_access_rules(fake: FakeGitHub) -> None:
+    fake.add_token("ghp_fine", push=False, kind="fine_grained")
+    fake.add_token("ghp_viewer")
+    fake.add_repo(
+        "acme", "secret", private=True, push_tokens=[TOKEN], visible_tokens=["ghp_viewer"]
+    )
+
+    status, headers, body = http_get(fake.url + "/repos/acme/rocket/traffic/views")
+    assert (status, json.loads(body)["message"]) == (401, "Bad credentials")
+    assert "documentation_url" in json.loads(body)
+    assert headers["X-RateLimit-Limit"] == "60"
+    assert _json(fake, "/repos/acme/rocket/traffic/views", token="nope")[0] == 401
+    assert _json(fake, "/repos/acme/missing/traffic/views") == (404, _json(fake, "/nothing")[1])
+    assert _json(fake, "/repos/acme/secret/traffic/views")[0] == 200
+    assert _json(fake, "/repos/acme/secret/traffic/views", token="ghp_fine")[0] == 404
+    assert _json(fake, "/repos/acme/secret/traffic/views", token="ghp_viewer") == (
+        403,
+        {
+            "message": "Must have push access to repository",
+            "documentation_url": "https://docs.github.com/rest",
+            "status": "403",
+        },
+    )
+    status, body = _json(fake, "/repos/acme/rocket/traffic/views", token="ghp_fine")
+    assert (status, body["message"]) == (403, "Resource not accessible by personal access token")
+
+
+def test_rate_limit_headers_count_down_and_run_out(fake: FakeGitHub) -> None:
+    fake.set_rate_limit(2)
+    before = time.time()
+    answers = [http_get(fake.url + "/user", token=TOKEN) for _ in range(3)]
+
+    assert [status for status, _, _ in answers] == [200, 200, 403]
+    assert [h["X-RateLimit-Remaining"] for _, h, _ in answers] == ["1", "0", "0"]
+    assert [h["X-RateLimit-Used"] for _, h, _ in answers] == ["1", "2", "2"]
+    reset = int(answers[2][1]["X-RateLimit-Reset"])
+    assert before + 3590 < reset < time.time() + 3610
+    assert json.loads(answers[2][2])["message"].startswith("API rate limit exceeded")
+    fake.reset_rate_limits()
+    assert http_get(fake.url + "/user", token=TOKEN)[0] == 200
+
+
+def test_faults_follow_count_repo_and_path_filters(fake: FakeGitHub) -> None:
+    fake.add_repo("acme", "other")
+    fake.inject_fault("500", count=2, repo="acme/other", path="clones")
+    views = "/repos/acme/other/traffic/views"
+    clones = "/repos/acme/other/traffic/clones"
+
+    assert http_get(fake.url + "/repos/acme/rocket/traffic/clones", token=TOKEN)[0] == 200
+    assert http_get(fake.url + views, token=TOKEN)[0] == 200
+    assert [http_get(fake.url + clones, token=TOKEN)[0] for _ in range(3)] == [500, 500, 200]
+    assert fake.state()["faults"] == []
+
+
+def test_body_faults(fake: FakeGitHub) -> None:
+    path = "/repos/acme/rocket/traffic/views"
+    real = http_get(fake.url + path, token=TOKEN)[2]
+
+    fake.inject_fault("truncated_json")
+    status, headers, body = http_get(fake.url + path, token=TOKEN)
+    assert status == 200 and int(headers["Content-Length"]) == len(body) < len(real)
+    assert real.startswith(body)
+
+    fake.inject_fault("malformed_json")
+    body = http_get(fake.url + path, token=TOKEN)[2]
+    with pytest.raises(ValueError):
+        json.loads(body)
+
+    fake.inject_fault("secondary_rate_limit", retry_after=7, status=429)
+    status, headers, body = http_get(fake.url + path, token=TOKEN)
+    assert (status, headers["Retry-After"]) == (429, "7")
+    assert json.loads(body)["message"].startswith("You have exceeded a secondary rate limit")
+
+
+def test_timeout_fault_hangs_then_drops_the_connection(fake: FakeGitHub) -> None:
+    fake.inject_fault("timeout", seconds=0.3)
+    started = time.monotonic()
+
+    with socket.create_connection(("127.0.0.1", fake.port), timeout=5) as conn:
+        conn.sendall(b"GET /user HTTP/1.1\r\nHost: x\r\nAuthorization: token x\r\n\r\n")
+        assert conn.recv(1024) == b""  # closed without a byte of answer
+    assert time.monotonic() - started >= 0.3
+
+
+def test_latency_delays_api_requests(fake: FakeGitHub) -> None:
+    fake.set_latency(200)
+    started = time.monotonic()
+    http_get(fake.url + "/user", token=TOKEN)
+
+    assert time.monotonic() - started >= 0.2
+
+
+def test_clock_moves_the_window(fake: FakeGitHub) -> None:
+    fake.advance(days=1, hours=2)
+    assert fake.now() == NOW + dt.timedelta(days=1, hours=2)
+    body = _json(fake, "/repos/acme/rocket/traffic/views")[1]
+    assert body["views"][-1]["timestamp"] <= f"{NOW.date() + dt.timedelta(days=1)}T00:00:00Z"
+    fake.set_now(None)
+    assert abs(fake.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
+
+
+def test_control_endpoint_sets_up_and_reports(fake: FakeGitHub) -> None:
+    status, state = http_post_json(
+        fake.url + "/_fake/state",
+        {
+            "tokens": [{"token": "ghp_http", "login": "bob"}],
+            "repos": [{"owner": "octo", "name": "widgets", "private": True}],
+            "now": "2026-11-01T23:00:00Z",
+            "advance": {"hours": 2},
+            "latency_ms": 5,
+            "faults": [{"kind": "502", "count": 1, "repo": "octo/widgets"}],
+            "reset_requests": True,
+        },
+    )
+    assert status == 200
+    assert state["now"] == "2026-11-02T01:00:00Z" and state["latency_ms"] == 5
+    assert {"login": "bob", "push": True, "kind": "classic"} in state["tokens"]
+    assert "ghp_http" not in json.dumps(state)
+    assert state["faults"][0]["kind"] == "502"
+
+    widgets = "/repos/octo/widgets/traffic/views"
+    assert http_get(fake.url + widgets, token="ghp_http")[0] == 502
+    assert http_get(fake.url + widgets, token="ghp_http")[0] == 200
+    _, _, body = http_get(fake.url + "/_fake/state")
+    assert json.loads(body)["requests"] == {widgets: 2}
+
+    _, _, body = http_get(fake.url + "/_fake/truth?repo=octo/widgets&from=2026-10-30&to=2026-11-01")
+    rows = json.loads(body)
+    assert [row["day"] for row in rows] == ["2026-10-30", "2026-10-31", "2026-11-01"]
+    first = rows[0]
+    assert (first["views"], first["unique_views"], first["clones"], first["unique_clones"]) == (
+        fake.truth("octo", "widgets", dt.date(2026, 10, 30))
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"faults": [{"kind": "explode"}]},
+        {"tokens": [{"tokn": "x"}]},
+        {"fault": [{"kind": "500"}]},
+        {"now": "yesterday"},
+        ["not", "a", "dict"],
+    ],
+)
+def test_control_endpoint_refuses_bad_requests(fake: FakeGitHub, payload: object) -> None:
+    status, body = http_post_json(fake.url + "/_fake/state", payload)
+
+    assert status == 400 and body["message"].startswith("bad control request")
+
+
+def test_seed_demo(fake: FakeGitHub) -> None:
+    fake.seed_demo()
+    for repo in ("acme/rocket", "acme/launchpad", "octo/widgets"):
+        status = http_get(f"{fake.url}/repos/{repo}/traffic/views", token="demo-token")[0]
+        assert status == 200, repo
+
+
+def test_management_command_serves_until_terminated() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    process = subprocess.Popen(
+        [sys.executable, str(MANAGE_PY), "fake_github", "--port", str(port), "--seed-demo"],
+        env=env,
+        cwd=MANAGE_PY.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                status, _, body = http_get(f"http://127.0.0.1:{port}/user", token="demo-token")
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read().decode()
+                assert time.monotonic() < deadline, "fake_github did not start"
+                time.sleep(0.1)
+        assert (status, json.loads(body)["login"]) == (200, "demo")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=10)[0].decode()
+    assert process.returncode == 0, output
+    assert f"http://127.0.0.1:{port}" in output

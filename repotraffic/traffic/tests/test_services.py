@@ -1,0 +1,209 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from repotraffic.integrations.github.client import GitHubErrorCause
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.selectors import traffic_series
+from repotraffic.traffic.services import traffic_fetch
+from repotraffic.traffic.tests.factories import traffic_days_create
+from repotraffic.users.crypto import secret_encrypt
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(repository) -> dict[dt.date, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in TrafficDay.objects.filter(repository=repository).values_list(
+            "date", "views", "unique_views", "clones", "unique_clones"
+        )
+    }
+
+
+def reported(fake, repository) -> dict[dt.date, tuple]:
+    """What the fake reports now, as rows (a metric left out of a day is 0)."""
+    views = fake.reported(repository.owner, repository.name, kind="views")["views"]
+    clones = fake.reported(repository.owner, repository.name, kind="clones")["clones"]
+    rows: dict[dt.date, list] = {}
+    for kind, buckets in ((0, views), (2, clones)):
+        for bucket in buckets:
+            day = dt.date.fromisoformat(bucket["timestamp"][:10])
+            row = rows.setdefault(day, [0, 0, 0, 0])
+            row[kind], row[kind + 1] = bucket["count"], bucket["uniques"]
+    return {day: tuple(row) for day, row in rows.items()}
+
+
+@pytest.fixture
+def repository(github):
+    github.add_repo("acme", "rocket")
+    return RepositoryFactory(owner="acme", name="rocket")
+
+
+def test_first_collection_stores_the_window_and_records_success(github, repository):
+    outcome = traffic_fetch(repository_id=repository.id)
+
+    assert outcome.ok, outcome.summary
+    assert stored(repository) == reported(github, repository)
+    assert len(stored(repository)) >= 10
+    repository.refresh_from_db()
+    assert repository.last_success_at is not None
+    assert repository.last_error == ""
+    assert repository.traffic_updated_at is not None
+    assert github.request_counts() == {
+        "/repos/acme/rocket/traffic/views": 1,
+        "/repos/acme/rocket/traffic/clones": 1,
+    }
+
+
+def test_the_owners_own_token_is_used_before_the_servers(github, repository, settings):
+    github.add_token("users-own", login="alice")
+    github.add_repo("acme", "rocket", push_tokens=["users-own"])
+    repository.user.github_token_encrypted = secret_encrypt("users-own")
+    repository.user.save()
+    settings.GITHUB_TOKEN = "server-token-without-access"
+
+    # Only the user's token can read this repository; the server's is unknown to GitHub.
+    assert traffic_fetch(repository_id=repository.id).ok
+
+
+def test_an_undecryptable_user_token_falls_back_to_the_servers(github, repository):
+    repository.user.github_token_encrypted = "gAAAA-encrypted-with-another-key"
+    repository.user.save()
+
+    assert traffic_fetch(repository_id=repository.id).ok
+
+
+@pytest.mark.parametrize(
+    ("arrange", "cause", "words"),
+    [
+        ("no_token", GitHubErrorCause.NO_TOKEN, "no GitHub token is configured"),
+        ("bad_token", GitHubErrorCause.BAD_CREDENTIALS, "token"),
+        ("no_push", GitHubErrorCause.NO_PUSH_ACCESS, "Administration"),
+        ("unknown_repo", GitHubErrorCause.NOT_FOUND, "acme/rocket"),
+        ("500", GitHubErrorCause.UNAVAILABLE, "GitHub"),
+        ("timeout", GitHubErrorCause.UNAVAILABLE, "GitHub"),
+        ("malformed_json", GitHubErrorCause.MALFORMED, "GitHub"),
+        ("truncated_json", GitHubErrorCause.MALFORMED, "GitHub"),
+        ("secondary_rate_limit", GitHubErrorCause.RATE_LIMITED, "rate limit"),
+        ("primary_rate_limit", GitHubErrorCause.RATE_LIMITED, "rate limit"),
+    ],
+)
+def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
+    github, repository, settings, arrange, cause, words
+):
+    traffic_days_create(repository=repository, start=dt.date(2026, 1, 1), days=40)
+    before = stored(repository)
+    other = RepositoryFactory(owner="acme", name="launchpad")
+    github.add_repo("acme", "launchpad")
+    settings.GITHUB_TIMEOUT = 0.3
+    if arrange == "no_token":
+        settings.GITHUB_TOKEN = ""
+    elif arrange == "bad_token":
+        settings.GITHUB_TOKEN = "revoked"
+    elif arrange == "no_push":
+        github.add_token(settings.GITHUB_TOKEN, push=False)
+    elif arrange == "unknown_repo":
+        github.reset()
+        github.add_token(settings.GITHUB_TOKEN)
+    else:
+        # Far more failures than the client retries; rate limits reset far away.
+        github.inject_fault(
+            arrange, count=50, repo="acme/rocket", seconds=1, retry_after=3600, reset_in=3600
+        )
+
+    outcome = traffic_fetch(repository_id=repository.id)
+
+    assert outcome.error is not None and outcome.error.cause == cause
+    repository.refresh_from_db()
+    assert words.lower() in repository.last_error.lower()
+    assert repository.last_success_at is None
+    assert stored(repository) == before
+    if arrange not in ("no_token", "bad_token", "no_push", "unknown_repo"):
+        # The other repositories are unaffected, and the next run recovers.
+        assert traffic_fetch(repository_id=other.id).ok
+        github.clear_faults()
+        github.reset_rate_limits()
+        assert traffic_fetch(repository_id=repository.id).ok
+        repository.refresh_from_db()
+        assert repository.last_error == ""
+        assert stored(repository).items() >= before.items() - reported(github, repository).items()
+
+
+def test_a_lost_repository_is_skipped(github):
+    import uuid
+
+    assert traffic_fetch(repository_id=uuid.uuid4()).skipped == "deleted"
+
+
+def test_a_repository_already_being_collected_is_skipped(github, repository):
+    from repotraffic.repositories.services import repository_collection_claim
+
+    assert repository_collection_claim(repository_id=repository.id)
+
+    outcome = traffic_fetch(repository_id=repository.id)
+
+    assert "another collection" in outcome.skipped
+    assert stored(repository) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_collections_at_once_leave_no_duplicates(github, repository):
+    github.set_latency(50)
+    outcomes = []
+
+    def collect():
+        try:
+            outcomes.append(traffic_fetch(repository_id=repository.id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=collect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(outcome.ok for outcome in outcomes) >= 1
+    assert all(outcome.ok or outcome.skipped for outcome in outcomes)
+    rows = TrafficDay.objects.filter(repository=repository)
+    assert rows.count() == len(set(rows.values_list("date", flat=True)))
+    assert stored(repository) == reported(github, repository)
+
+
+def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(github, repository):
+    """The acceptance scenario: the fake's clock moves a day at a time for three
+    weeks, the collection runs at 22:30 UTC, some runs fail, and afterwards every day
+    GitHub reported in full holds exactly its true figures."""
+    first = dt.datetime(2026, 10, 1, 22, 30, tzinfo=dt.UTC)
+    faults = {3: "500", 7: "truncated_json", 8: "no_push_access", 12: "primary_rate_limit"}
+    for offset in range(21):
+        github.set_now(first + dt.timedelta(days=offset))
+        github.reset_rate_limits()
+        if offset in faults:
+            github.inject_fault(faults[offset], count=50, reset_in=3600)
+        outcome = traffic_fetch(repository_id=repository.id)
+        assert outcome.ok == (offset not in faults), outcome.summary
+        github.clear_faults()
+        # A revision run early the next day must not lower anything either.
+        if offset == 10:
+            github.set_now(first + dt.timedelta(days=offset, hours=4))
+            assert traffic_fetch(repository_id=repository.id).ok
+
+    series = {row["date"]: row for row in traffic_series(repository_id=repository.id)}
+    first_day, last_day = first.date() - dt.timedelta(days=14), first.date() + dt.timedelta(days=20)
+    assert min(series) == first_day.isoformat()
+    assert max(series) == last_day.isoformat()
+    for offset in range(1, (last_day - first_day).days):
+        day = first_day + dt.timedelta(days=offset)
+        row = series[day.isoformat()]
+        got = (row["views"], row["unique_views"], row["clones"], row["unique_clones"])
+        assert got == github.truth("acme", "rocket", day), day
+    # The edges: the oldest day was only ever seen cut short, the newest in progress.
+    for edge in (first_day, last_day):
+        row = series[edge.isoformat()]
+        truth = github.truth("acme", "rocket", edge)
+        assert row["views"] <= truth[0] and row["clones"] <= truth[2]
