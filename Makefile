@@ -42,9 +42,15 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The app against the bundled fake GitHub, with months of demo history.
-demo: migrate
-	$(BIN)/python manage.py demo
+# The app against the bundled fake GitHub, with months of demo history, in its own
+# database under var/demo so it never mixes with your real data.
+FAKE_GITHUB_PORT ?= 8765
+demo: setup
+	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo $(BIN)/python manage.py migrate --noinput
+	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
+	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
+	  GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token \
+	  $(BIN)/honcho start --procfile Procfile.demo --port $(PORT)
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -160,6 +160,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- GitHub -----------------------------------------------------------------
 GITHUB_API_URL = (env_str("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+if not GITHUB_API_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"GITHUB_API_URL must be an http(s) URL such as https://api.github.com, "
+        f"not {GITHUB_API_URL!r}"
+    )
 GITHUB_TOKEN = env_str("GITHUB_TOKEN")
 GITHUB_TIMEOUT = env_float("GITHUB_TIMEOUT", default=10.0, minimum=0.1)
 GITHUB_MAX_RETRIES = env_int("GITHUB_MAX_RETRIES", default=3)
@@ -178,7 +183,7 @@ TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=8, mini
 TRAFFIC_STALE_AFTER_HOURS = env_int("TRAFFIC_STALE_AFTER_HOURS", default=24, minimum=1)
 
 # --- Celery -----------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
@@ -189,7 +194,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,7 +6,6 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR, env_str
 
 DEBUG = False
-CELERY_TASK_ALWAYS_EAGER = False
 # Tests that need a broker start their own; the rest must never queue by accident
 # to a broker that is not there, so they use memory.
 CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL") or "memory://"

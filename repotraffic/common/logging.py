@@ -2,7 +2,7 @@ import logging
 import re
 
 # Page URLs carry the user's token: /users/<token>/repos...
-_PAGE_TOKEN = re.compile(r"(/users/)[^/\s?\"']+")
+_PAGE_TOKEN = re.compile(r"(?<!/api)(/users/)[^/\s?\"']+")
 
 
 def token_mask(text: str) -> str:
