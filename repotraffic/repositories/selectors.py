@@ -2,6 +2,7 @@ import uuid
 
 from django.db.models import QuerySet
 
+from repotraffic.common.lookups import model_get_by_fields
 from repotraffic.repositories.models import Repository
 from repotraffic.users.models import User
 
@@ -17,6 +18,4 @@ def repository_get(*, user: User, repository_id: uuid.UUID | str) -> Repository 
         repository_uuid = uuid.UUID(str(repository_id))
     except ValueError:
         return None
-    # No ORDER BY for a primary-key lookup: compiling it costs more than the query.
-    found = list(Repository.objects.filter(id=repository_uuid, user=user).order_by()[:1])
-    return found[0] if found else None
+    return model_get_by_fields(Repository, id=repository_uuid, user=user.id)

@@ -1,5 +1,6 @@
 import hmac
 
+from repotraffic.common.lookups import model_get_by_fields
 from repotraffic.users.models import User
 from repotraffic.users.tokens import api_token_digest
 
@@ -13,8 +14,7 @@ def user_get_by_token(*, token: str) -> User | None:
     if not token or len(token) > 256:
         return None
     digest = api_token_digest(token)
-    found = list(User.objects.filter(token_digest=digest)[:1])
-    user = found[0] if found else None
+    user = model_get_by_fields(User, token_digest=digest)
     if user is None or not hmac.compare_digest(user.token_digest, digest):
         return None
     return user
