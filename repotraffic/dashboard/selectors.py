@@ -1,0 +1,227 @@
+"""What the chart pages show, shaped from the repository and traffic selectors."""
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+
+from repotraffic.common.dates import DateRange
+from repotraffic.repositories.models import Repository
+from repotraffic.repositories.selectors import repository_get, repository_list
+from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.selectors import METRICS, traffic_series, traffic_series_many
+from repotraffic.users.models import User
+from repotraffic.users.selectors import user_get_by_token
+
+_EPOCH = dt.date(1970, 1, 1)
+_SECONDS_PER_DAY = 86_400
+
+EMPTY_PENDING = "No traffic collected yet, first collection pending."
+EMPTY_NONE_REPORTED = (
+    "No traffic collected yet: GitHub reported no views or clones in its last 14 days."
+)
+EMPTY_IN_RANGE = "No traffic in this date range."
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class TrafficTotals:
+    views: int = 0
+    clones: int = 0
+    days: int = 0
+    first_date: str | None = None
+    last_date: str | None = None
+    busiest_date: str | None = None
+    busiest_views: int = 0
+    busiest_clones: int = 0
+
+
+@dataclass(frozen=True)
+class TrafficChart:
+    """What one chart draws, as compact JSON text, and the totals beside it.
+
+    The JSON holds parallel arrays, day i being `start` + i days (the series has no gaps):
+    {"start": epoch seconds, "views": [...], "unique_views": [...], ...}.
+    """
+
+    json: str
+    totals: TrafficTotals
+
+
+@dataclass(frozen=True)
+class RepositoryTraffic:
+    """One repository's chart, totals, daily rows (when the page lists them) and, without
+    traffic, why."""
+
+    repository: Repository
+    chart: TrafficChart
+    rows: list[dict] | None
+    empty_message: str
+
+    @property
+    def totals(self) -> TrafficTotals:
+        return self.chart.totals
+
+    @property
+    def chart_id(self) -> str:
+        """The id of the script element holding the chart data."""
+        return f"traffic-{self.repository.id}"
+
+
+@dataclass(frozen=True)
+class DatePreset:
+    label: str
+    query_string: str  # empty for "All"
+    active: bool
+
+
+def repository_for_page_get(*, user_token: str, repository_id: str) -> Repository | None:
+    """The repository, only if the token's owner owns it; None reveals nothing more."""
+    user = user_get_by_token(token=user_token)
+    if user is None:
+        return None
+    return repository_get(user=user, repository_id=repository_id)
+
+
+def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> RepositoryTraffic:
+    rows = traffic_series(repository_id=repository.id, date_range=date_range)
+    chart = traffic_chart_build(rows=rows)
+    has_traffic = bool(rows)
+    if not rows and (date_range.start or date_range.end):
+        has_traffic = TrafficDay.objects.filter(repository_id=repository.id).exists()
+    return RepositoryTraffic(
+        repository=repository,
+        chart=chart,
+        rows=rows,
+        empty_message=_empty_message(repository=repository, chart=chart, has_traffic=has_traffic),
+    )
+
+
+def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[RepositoryTraffic]:
+    """Every repository of the user, oldest first, in at most two queries whatever their
+    number: the repositories, then the traffic of those whose chart is not cached."""
+    repositories = repository_list(user=user)
+    filtered = bool(date_range.start or date_range.end)
+    if filtered:
+        # Tells "nothing in this range" from "nothing at all" within the same query.
+        repositories = repositories.annotate(
+            has_traffic=Exists(TrafficDay.objects.filter(repository_id=OuterRef("pk")))
+        )
+    repositories = list(repositories)
+    charts = _charts_cached(repositories=repositories, date_range=date_range)
+    return [
+        RepositoryTraffic(
+            repository=repository,
+            chart=charts[repository.id],
+            rows=None,
+            empty_message=_empty_message(
+                repository=repository,
+                chart=charts[repository.id],
+                has_traffic=filtered and repository.has_traffic,
+            ),
+        )
+        for repository in repositories
+    ]
+
+
+def _charts_cached(
+    *, repositories: list[Repository], date_range: DateRange
+) -> dict[uuid.UUID, TrafficChart]:
+    """Charts from the cache, the missing ones built from one traffic query and cached.
+
+    A key carries the repository's traffic version (`traffic_updated_at` moves with every
+    write of its rows), so an entry is never stale; old versions age out.
+    """
+    keys = {repository.id: _chart_cache_key(repository, date_range) for repository in repositories}
+    cached = cache.get_many(list(keys.values()))
+    charts = {id_: cached[key] for id_, key in keys.items() if key in cached}
+    missing = [id_ for id_ in keys if id_ not in charts]
+    if missing:
+        series = traffic_series_many(repository_ids=missing, date_range=date_range)
+        built = {id_: traffic_chart_build(rows=series[id_]) for id_ in missing}
+        cache.set_many(
+            {keys[id_]: chart for id_, chart in built.items()}, timeout=CHART_CACHE_SECONDS
+        )
+        charts.update(built)
+    return charts
+
+
+def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
+    version = repository.traffic_updated_at.timestamp() if repository.traffic_updated_at else 0
+    return f"dashboard-chart:{repository.id}:{version}:{date_range.start}:{date_range.end}"
+
+
+def _empty_message(*, repository: Repository, chart: TrafficChart, has_traffic: bool) -> str:
+    """Why a repository shows no chart ("" when it shows one)."""
+    if chart.totals.days:
+        return ""
+    if has_traffic:
+        return EMPTY_IN_RANGE
+    if repository.last_success_at is None:
+        return EMPTY_PENDING
+    return EMPTY_NONE_REPORTED
+
+
+def traffic_chart_build(*, rows: list[dict]) -> TrafficChart:
+    chart = traffic_chart_data(rows=rows)
+    return TrafficChart(
+        json=json.dumps(chart, separators=(",", ":")),
+        totals=traffic_totals(chart=chart, rows=rows),
+    )
+
+
+def traffic_chart_data(*, rows: list[dict]) -> dict:
+    """The compact form the charts read: one start day and one array per metric."""
+    start = None
+    if rows:
+        first = dt.date.fromisoformat(rows[0]["date"])
+        start = (first - _EPOCH).days * _SECONDS_PER_DAY
+    chart: dict = {"start": start}
+    for metric in METRICS:
+        chart[metric] = [row[metric] for row in rows]
+    return chart
+
+
+def traffic_totals(*, chart: dict, rows: list[dict]) -> TrafficTotals:
+    """Totals of the shown days. Uniques are left out: GitHub counts a visitor once per
+    day, so a sum of daily uniques would count returning visitors again."""
+    if not rows:
+        return TrafficTotals()
+    views, clones = chart["views"], chart["clones"]
+    # The busiest day has the most views (the most clones if nobody viewed); the earliest
+    # wins a tie.
+    busiest_metric = views if max(views) else clones
+    busiest = busiest_metric.index(max(busiest_metric))
+    has_traffic = bool(busiest_metric[busiest])
+    return TrafficTotals(
+        views=sum(views),
+        clones=sum(clones),
+        days=len(rows),
+        first_date=rows[0]["date"],
+        last_date=rows[-1]["date"],
+        busiest_date=rows[busiest]["date"] if has_traffic else None,
+        busiest_views=views[busiest],
+        busiest_clones=clones[busiest],
+    )
+
+
+_PRESETS = (
+    ("Last 14 days", 14),
+    ("30 days", 30),
+    ("90 days", 90),
+    ("1 year", 365),
+)
+
+
+def date_presets(*, today: dt.date, date_range: DateRange | None) -> list[DatePreset]:
+    """Ranges ending today (UTC), then "All" (no bounds); none is active without a range."""
+    presets = []
+    for label, days in _PRESETS:
+        preset = DateRange(start=today - dt.timedelta(days=days - 1), end=today)
+        presets.append(DatePreset(label, urlencode(preset.as_query()), active=preset == date_range))
+    presets.append(DatePreset("All", "", active=date_range == DateRange()))
+    return presets

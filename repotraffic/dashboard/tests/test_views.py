@@ -1,0 +1,336 @@
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from repotraffic.dashboard.selectors import EMPTY_IN_RANGE, EMPTY_NONE_REPORTED, EMPTY_PENDING
+from repotraffic.dashboard.tests.helpers import (
+    BAD_RANGES,
+    assert_plain_404,
+    assert_private,
+    chart_data,
+    page_url,
+    table_dates,
+)
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.tests.factories import TrafficDayFactory, traffic_days_create
+from repotraffic.users.tests.factories import user_with_token
+
+pytestmark = pytest.mark.django_db
+
+
+class TestRepositoryPage:
+    def test_shows_the_charts_data_totals_and_daily_table(self, client, token, repository):
+        response = client.get(page_url(token, repository))
+
+        assert response.status_code == 200
+        assert_private(response)
+        html = response.content.decode()
+        assert "acme/rocket" in html
+        data = chart_data(response, repository)
+        assert data["start"] == int(dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp())
+        assert len(data["views"]) == len(data["unique_clones"]) == 60
+        assert len(table_dates(response)) == 60
+        assert table_dates(response)[0] == "2024-01-01"
+        totals = response.context["traffic"].totals
+        assert (totals.first_date, totals.last_date, totals.days) == (
+            "2024-01-01",
+            "2024-02-29",
+            60,
+        )
+        assert f'href="/users/{token}/repos/{repository.id}/traffic.csv"' in html
+
+    @pytest.mark.parametrize("suffix", ["", "/"])
+    def test_accepts_an_optional_trailing_slash(self, client, token, repository, suffix):
+        assert client.get(page_url(token, repository) + suffix).status_code == 200
+        assert client.get(page_url(token) + suffix).status_code == 200
+
+    def test_totals_cover_the_shown_range_with_missing_days_as_zero(
+        self, client, token, repository
+    ):
+        other = RepositoryFactory(user=repository.user, owner="acme", name="gap")
+        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 1), views=4, clones=1)
+        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 4), views=9, clones=3)
+        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 5), views=9, clones=0)
+
+        response = client.get(page_url(token, other))
+
+        totals = response.context["traffic"].totals
+        assert (totals.views, totals.clones, totals.days) == (22, 4, 5)
+        assert (totals.busiest_date, totals.busiest_views) == ("2024-03-04", 9)
+        assert chart_data(response, other)["views"] == [4, 0, 0, 9, 9]
+        assert "2024-03-04" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("query", "first", "last"),
+        [
+            ("", "2024-01-01", "2024-02-29"),
+            ("?start=2024-02-20", "2024-02-20", "2024-02-29"),
+            ("?end=2024-01-05", "2024-01-01", "2024-01-05"),
+            ("?start=2024-01-10&end=2024-01-12", "2024-01-10", "2024-01-12"),
+            ("?start=2024-01-10&end=2024-01-10", "2024-01-10", "2024-01-10"),
+            ("?start=&end=", "2024-01-01", "2024-02-29"),
+        ],
+    )
+    def test_date_filter_is_inclusive(self, client, token, repository, query, first, last):
+        response = client.get(page_url(token, repository) + query)
+
+        assert response.status_code == 200
+        dates = table_dates(response)
+        assert (dates[0], dates[-1]) == (first, last)
+        expected_days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+        assert len(dates) == len(chart_data(response, repository)["views"]) == expected_days
+
+    def test_csv_link_and_form_keep_the_filter(self, client, token, repository):
+        response = client.get(page_url(token, repository) + "?start=2024-01-10")
+
+        html = response.content.decode()
+        assert f"/repos/{repository.id}/traffic.csv?start=2024-01-10" in html
+        assert 'name="start" value="2024-01-10"' in html
+        assert 'name="end" value=""' in html
+
+    @pytest.mark.parametrize(("query", "message"), BAD_RANGES)
+    def test_bad_range_is_a_400_page_with_the_form_and_what_is_wrong(
+        self, client, token, repository, query, message
+    ):
+        response = client.get(f"{page_url(token, repository)}?{query}")
+
+        assert response.status_code == 400
+        assert_private(response)
+        html = response.content.decode()
+        assert message in html
+        assert 'role="alert"' in html
+        assert '<form class="filter"' in html
+        assert 'type="date" name="start"' in html
+        assert "application/json" not in html
+
+    def test_empty_state_before_the_first_collection(self, client, token, owner_and_token):
+        repository = RepositoryFactory(user=owner_and_token[0])
+
+        response = client.get(page_url(token, repository))
+
+        assert response.status_code == 200
+        assert EMPTY_PENDING in response.content.decode()
+        assert "<canvas" not in response.content.decode()
+        assert 'data-metric="views"' not in response.content.decode()
+
+    def test_empty_state_after_a_collection_that_found_nothing(
+        self, client, token, owner_and_token
+    ):
+        repository = RepositoryFactory(user=owner_and_token[0], last_success_at=timezone.now())
+
+        response = client.get(page_url(token, repository))
+
+        assert EMPTY_NONE_REPORTED in response.content.decode()
+
+    def test_empty_state_when_the_filter_excludes_every_day(self, client, token, repository):
+        response = client.get(page_url(token, repository) + "?start=2030-01-01")
+
+        assert response.status_code == 200
+        assert EMPTY_IN_RANGE in response.content.decode()
+        assert EMPTY_PENDING not in response.content.decode()
+
+    def test_shows_collection_status_and_the_last_error_only_when_there_is_one(
+        self, client, token, repository
+    ):
+        html = client.get(page_url(token, repository)).content.decode()
+        assert "Last error" not in html
+        assert "never" in html
+
+        repository.last_success_at = dt.datetime(2024, 3, 1, 22, 30, tzinfo=dt.UTC)
+        repository.last_attempt_at = dt.datetime(2024, 3, 2, 22, 31, tzinfo=dt.UTC)
+        repository.last_error = "GitHub says the token has no push access to acme/rocket."
+        repository.save()
+        html = client.get(page_url(token, repository)).content.decode()
+
+        assert "2024-03-01 22:30 UTC" in html
+        assert "2024-03-02 22:31 UTC" in html
+        assert "Last error" in html
+        assert "no push access to acme/rocket." in html
+
+
+class TestNotFound:
+    def test_unknown_token(self, client, repository):
+        assert_plain_404(client.get(page_url("f" * 32, repository)))
+        assert_plain_404(client.get(page_url("f" * 32)))
+
+    def test_unknown_repository_id(self, client, token, repository):
+        assert_plain_404(client.get(f"/users/{token}/repos/{uuid.uuid4()}"))
+
+    @pytest.mark.parametrize("repository_id", ["not-a-uuid", "1", "%00", "x" * 300])
+    def test_malformed_repository_id(self, client, token, repository, repository_id):
+        assert_plain_404(client.get(f"/users/{token}/repos/{repository_id}"))
+
+    def test_someone_elses_repository(self, client, token, repository):
+        _, other_token = user_with_token()
+        theirs = RepositoryFactory(owner="other", name="secret")
+
+        assert_plain_404(client.get(page_url(other_token, repository)))
+        assert_plain_404(client.get(page_url(token, theirs)))
+        assert_plain_404(client.get(page_url(token, theirs) + "/traffic.csv"))
+
+    def test_unknown_token_wins_over_a_bad_date(self, client, repository):
+        assert_plain_404(client.get(page_url("f" * 32, repository) + "?start=nope"))
+        assert_plain_404(client.get(page_url("f" * 32) + "?start=nope"))
+
+    @pytest.mark.parametrize("path", ["/users", "/users/", "/users/{token}", "/users/{token}/x/y"])
+    def test_other_paths_under_users(self, client, token, path):
+        assert_plain_404(client.get(path.format(token=token)))
+
+    def test_is_plain_with_debug_on(self, client, settings, token, repository):
+        settings.DEBUG = True
+
+        response = client.get(f"/users/{token}/repos/{uuid.uuid4()}")
+        other = client.get(f"/users/{token}/elsewhere")
+
+        assert_plain_404(response)
+        assert_plain_404(other)
+        assert "URLconf" not in other.content.decode()
+
+
+def test_other_methods_than_get_are_a_405_with_the_headers(client, token, repository):
+    for path in [
+        page_url(token, repository),
+        page_url(token, repository) + "/traffic.csv",
+        page_url(token),
+        f"/users/{token}/elsewhere",
+    ]:
+        response = client.post(path)
+
+        assert response.status_code == 405, path
+        assert response["Allow"] == "GET, HEAD"
+        assert_private(response)
+
+
+class TestAllRepositoriesPage:
+    def test_one_chart_per_repository_oldest_first_each_linking_to_its_page(
+        self, client, token, owner_and_token
+    ):
+        user = owner_and_token[0]
+        created = timezone.now()
+        names = ["zeta", "alpha", "mid"]
+        repositories = []
+        for offset, name in enumerate(names):
+            repository = RepositoryFactory(user=user, owner="acme", name=name)
+            repository.created_at = created + dt.timedelta(minutes=offset)
+            repository.save(update_fields=["created_at"])
+            traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=10)
+            repositories.append(repository)
+        RepositoryFactory(name="not-mine")
+
+        response = client.get(page_url(token) + "?start=2024-01-03")
+
+        assert response.status_code == 200
+        assert_private(response)
+        html = response.content.decode()
+        assert re.findall(r'<h2 id="repo-[^"]+"><a href="[^"]+">acme/(\w+)</a>', html) == names
+        for repository in repositories:
+            assert f'href="/users/{token}/repos/{repository.id}?start=2024-01-03"' in html
+            assert len(chart_data(response, repository)["views"]) == 8
+        assert "not-mine" not in html
+
+    @pytest.mark.parametrize("query", ["", "?start=2024-01-05&end=2024-01-20"])
+    def test_query_count_does_not_grow_with_the_repositories(
+        self, client, token, owner_and_token, django_assert_num_queries, query
+    ):
+        for _ in range(20):
+            repository = RepositoryFactory(user=owner_and_token[0])
+            traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
+        RepositoryFactory(user=owner_and_token[0])  # no traffic yet
+
+        # The token lookup, the repositories, their traffic.
+        with django_assert_num_queries(3):
+            response = client.get(page_url(token) + query)
+
+        assert response.status_code == 200
+        assert response.content.decode().count('data-metric="views"') == 20
+        assert EMPTY_PENDING in response.content.decode()
+
+    def test_charts_come_from_the_cache_until_the_traffic_changes(
+        self, client, token, repository, django_assert_num_queries
+    ):
+        client.get(page_url(token))
+
+        # The token lookup and the repositories; the traffic comes from the cache.
+        with django_assert_num_queries(2):
+            cached = client.get(page_url(token))
+        traffic_days_create(repository=repository, start=dt.date(2024, 3, 1), days=3)
+        with django_assert_num_queries(3):
+            updated = client.get(page_url(token))
+
+        assert len(chart_data(cached, repository)["views"]) == 60
+        assert len(chart_data(updated, repository)["views"]) == 63
+
+    def test_empty_states_per_repository(self, client, token, owner_and_token, repository):
+        RepositoryFactory(user=owner_and_token[0], name="fresh")
+
+        html = client.get(page_url(token) + "?start=2030-01-01").content.decode()
+
+        assert EMPTY_IN_RANGE in html
+        assert EMPTY_PENDING in html
+
+    def test_without_repositories_says_how_to_add_one(self, client, token):
+        response = client.get(page_url(token))
+
+        assert response.status_code == 200
+        assert "No repositories yet" in response.content.decode()
+
+    @pytest.mark.parametrize(("query", "message"), BAD_RANGES)
+    def test_bad_range_is_a_400_page_with_the_form(self, client, token, repository, query, message):
+        response = client.get(f"{page_url(token)}?{query}")
+
+        assert response.status_code == 400
+        assert_private(response)
+        assert message in response.content.decode()
+        assert '<form class="filter"' in response.content.decode()
+        assert "acme/rocket" not in response.content.decode()
+
+
+class TestFilterForm:
+    def test_presets_end_today_utc_and_all_has_no_bounds(
+        self, client, token, repository, monkeypatch
+    ):
+        now = dt.datetime(2024, 3, 10, 23, 59, tzinfo=dt.UTC)
+        monkeypatch.setattr("repotraffic.dashboard.views.timezone.now", lambda: now)
+
+        response = client.get(page_url(token, repository) + "?start=2024-02-25&end=2024-03-10")
+
+        html = response.content.decode()
+        presets = re.findall(r'<li><a href="([^"]*)"( aria-current="true")?>([^<]+)</a>', html)
+        assert [(href, label) for href, _, label in presets] == [
+            ("?start=2024-02-26&amp;end=2024-03-10", "Last 14 days"),
+            ("?start=2024-02-10&amp;end=2024-03-10", "30 days"),
+            ("?start=2023-12-12&amp;end=2024-03-10", "90 days"),
+            ("?start=2023-03-12&amp;end=2024-03-10", "1 year"),
+            (page_url(token, repository), "All"),
+        ]
+        assert not any(current for _, current, _ in presets)
+        current = client.get(page_url(token, repository) + "?start=2024-02-26&end=2024-03-10")
+        assert 'aria-current="true">Last 14 days<' in current.content.decode()
+
+    def test_reset_and_all_lead_to_the_unfiltered_page(self, client, token, repository):
+        html = client.get(page_url(token, repository) + "?start=2024-01-10").content.decode()
+
+        assert f'<a class="button secondary" href="{page_url(token, repository)}">Reset</a>' in html
+        assert f'action="{page_url(token, repository)}"' in html
+
+
+class TestStrictContentSecurityPolicy:
+    def test_pages_have_no_inline_script_or_style(self, client, token, repository):
+        for url in [page_url(token, repository), page_url(token), page_url(token) + "?end=x"]:
+            html = client.get(url).content.decode()
+            for tag in re.findall(r"<script[^>]*>", html):
+                assert "src=" in tag or 'type="application/json"' in tag, tag
+            assert "<style" not in html
+            assert not re.search(r"<[^>]+\sstyle=", html)
+            assert not re.search(r"<[^>]+\son[a-z]+=", html)
+
+    def test_static_files_are_served(self, client, token, repository):
+        html = client.get(page_url(token, repository)).content.decode()
+
+        for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert b"".join(response.streaming_content)
