@@ -13,9 +13,9 @@ The memory runs use a lower latency so that 10,000 repositories take minutes, no
 quarter of an hour; both memory runs use the same latency, so their RSS compare.
 
 Targets: the timing run takes under 60 s; every run collects all repositories with
-0 failures, exactly 2 GitHub requests per repository (views and clones) and more than
-10 stored days per repository; peak RSS at the largest memory run is at most 10 % above
-the smallest.
+0 failures, exactly 2 GitHub requests per repository (views and clones), more than 10
+stored days per repository, and a SQLite -wal file that stays under 32 MB; peak RSS at
+the largest memory run is at most 10 % above the smallest.
 """
 
 import argparse
@@ -24,20 +24,22 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PYTHON, ROOT, free_port, manage, production_env, python_in_django, workdir  # noqa: E402, I001
+from common import PYTHON, ROOT, free_port, manage, production_env, python_in_django, workdir
 
-TOKEN = "bench-server-token"  # noqa: S105 (known to the throwaway fake only)
+TOKEN = "bench-server-token"  # known to the throwaway fake only
 TIME_TARGET_SECONDS = 60.0
 REQUESTS_PER_REPOSITORY = 2
 MIN_DAYS_PER_REPOSITORY = 10
 RSS_GROWTH_LIMIT = 0.10
+WAL_LIMIT_MB = 32  # SQLite checkpoints at about 4 MB; a stuck reader lets it grow
 USERS = 10
 
 SEED = """
@@ -108,6 +110,26 @@ def fake_github(env: dict, *, latency_ms: float, rate_limit: int):
         process.wait(timeout=10)
 
 
+@contextmanager
+def peak_size(path: Path):
+    """Polls the file's size while the block runs; yields a dict that gets "peak" (bytes)."""
+    found = {"peak": 0}
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.1):
+            with suppress(OSError):
+                found["peak"] = max(found["peak"], path.stat().st_size)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield found
+    finally:
+        done.set()
+        poller.join()
+
+
 def _kb(pattern: str, text: str) -> int | None:
     match = re.search(pattern, text)
     return int(match.group(1)) if match else None
@@ -139,10 +161,8 @@ def run_measured(command: list[str], env: dict) -> dict:
     )
     status, peak = Path(f"/proc/{process.pid}/status"), 0
     while process.poll() is None:
-        try:
+        with suppress(OSError):  # the process may have just ended
             peak = max(peak, _kb(r"VmHWM:\s+(\d+) kB", status.read_text()) or 0)
-        except OSError:
-            pass
         time.sleep(0.05)
     stdout, stderr = process.communicate()
     wall = time.monotonic() - started
@@ -180,7 +200,8 @@ def collection_run(*, repositories: int, latency_ms: float, concurrency: int | N
             command = [PYTHON, "manage.py", "fetch_traffic", "--quiet"]
             if concurrency is not None:
                 command += ["--concurrency", str(concurrency)]
-            measured = run_measured(command, env)
+            with peak_size(path / "db.sqlite3-wal") as wal:
+                measured = run_measured(command, env)
             fake_state = fake_control(base)
         checked = json.loads(python_in_django(env, CHECK).strip().splitlines()[-1])
     summary = measured["stdout"].strip().splitlines()[-1]
@@ -204,6 +225,7 @@ def collection_run(*, repositories: int, latency_ms: float, concurrency: int | N
         "skipped": int(skipped),
         "requests": fake_state["total_requests"],
         "register_seconds": registered,
+        "wal_mb": wal["peak"] / 2**20,
         **checked,
         **{key: measured[key] for key in ("wall", "rss_kb", "cpu")},
     }
@@ -218,6 +240,8 @@ def run_problems(run: dict) -> list[str]:
         problems.append(f"{run['requests']} GitHub requests for {n} repositories")
     if run["rows"] <= MIN_DAYS_PER_REPOSITORY * n:
         problems.append(f"only {run['rows']} stored days for {n} repositories")
+    if run["wal_mb"] > WAL_LIMIT_MB:
+        problems.append(f"the SQLite WAL grew to {run['wal_mb']:.0f} MB")
     if run["without_success"] or run["with_error"] or run["locked"]:
         problems.append(
             f"{run['without_success']} without success, {run['with_error']} with an error, "
@@ -271,9 +295,9 @@ def main() -> None:
     print(f"fetch_traffic --quiet, concurrency {concurrency}, fake GitHub in its own process\n")
     print(
         "| run | repositories | latency ms | wall s | command s | GitHub requests | "
-        "req/repo | stored days | peak RSS MB | CPU s | problems |"
+        "req/repo | stored days | peak RSS MB | CPU s | peak WAL MB | problems |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     runs = ([("timing", timing)] if timing else []) + [("memory", run) for run in memory]
     for name, run in runs:
@@ -284,7 +308,8 @@ def main() -> None:
             f"| {name} | {run['repositories']:,} | {run['latency_ms']:g} | {run['wall']:.1f} "
             f"| {run['command_seconds']:.1f} | {run['requests']:,} "
             f"| {run['requests'] / run['repositories']:.2f} | {run['rows']:,} "
-            f"| {_mb(run['rss_kb'])} | {cpu} | {'; '.join(problems) or 'none'} |"
+            f"| {_mb(run['rss_kb'])} | {cpu} | {run['wal_mb']:.1f} "
+            f"| {'; '.join(problems) or 'none'} |"
         )
 
     print("\n| target | measured | verdict |")

@@ -58,6 +58,7 @@ def _broker(mode: str, var_dir: Path) -> tuple[str, dict]:
             "data_folder_in": queue,
             "data_folder_out": queue,
             "processed_folder": str(var_dir / "celery" / "processed"),
+            "control_folder": str(var_dir / "celery" / "control"),
         }
     if not REDIS_URL.startswith("redis://") or not _redis_reachable(REDIS_URL):
         reason = (
