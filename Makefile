@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: setup run test lint format demo bench migrate clean
+.PHONY: setup run test lint format demo bench bench-api bench-pages bench-collection migrate clean
 
 setup: $(VENV)/.installed node_modules/.installed var
 
@@ -52,8 +52,12 @@ demo: setup
 	  GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token \
 	  $(BIN)/honcho start --procfile Procfile.demo --port $(PORT)
 
+# Benchmarks need wrk and chromium (apt-get install wrk chromium); see docs/benchmarks.md.
 bench: setup
 	$(BIN)/python bench/run_all.py
+
+bench-api bench-pages bench-collection: setup
+	$(BIN)/python bench/$(subst -,_,$@).py
 
 clean:
 	rm -rf var/celery var/static

@@ -4,6 +4,8 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
+# gunicorn 27 otherwise shares one control socket in ~/.gunicorn between all servers.
+control_socket_disable = True
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
