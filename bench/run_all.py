@@ -1,6 +1,6 @@
 """Runs every benchmark in turn and exits non-zero if any target is missed.
 
-    make bench        (about 5 minutes on 2 cores)
+make bench        (about 5 minutes on 2 cores)
 """
 
 import subprocess
