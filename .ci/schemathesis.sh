@@ -13,7 +13,7 @@ export REPOTRAFFIC_ENCRYPTION_KEY=$(.venv/bin/python -c 'from cryptography.ferne
 export REPOTRAFFIC_VAR_DIR="$work"
 export DATABASE_URL="sqlite:///$work/db.sqlite3"
 # Collection is GitHub's business; here no request may leave the machine.
-export GITHUB_API_URL=http://127.0.0.1:9
+export GITHUB_API_URL=http://127.0.0.1:9 GITHUB_MAX_RETRIES=0
 export CELERY_BROKER_URL=memory://
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py collectstatic --noinput >/dev/null

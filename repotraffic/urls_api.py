@@ -11,6 +11,8 @@ from repotraffic.repositories.apis import (
 )
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
+PUBLIC = {"authentication_classes": [], "permission_classes": []}
+
 # Routes are written without a trailing slash; TrailingSlashOptionalMiddleware
 # serves the slashed form too.
 urlpatterns = [
@@ -26,7 +28,8 @@ urlpatterns = [
     path("repos/<str:repository_id>/delete", RepositoryDeleteApi.as_view(), name="repos-delete"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("health", HealthApi.as_view(), name="health"),
-    path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The schema and its docs are public: they describe the API, they hold no data.
+    path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema", **PUBLIC), name="docs"),
     re_path(r"^.*$", api_not_found),
 ]
