@@ -28,8 +28,9 @@ migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
 # Web, a Celery worker with embedded beat on the filesystem broker: no services needed.
+# Configuration comes from the environment only (honcho would otherwise read a .env).
 run: migrate
-	$(BIN)/honcho start --procfile Procfile --port $(PORT)
+	$(BIN)/honcho start --env /dev/null --procfile Procfile --port $(PORT)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -50,7 +51,7 @@ demo: setup
 	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
 	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
 	  GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token \
-	  $(BIN)/honcho start --procfile Procfile.demo --port $(PORT)
+	  $(BIN)/honcho start --env /dev/null --procfile Procfile.demo --port $(PORT)
 
 # Benchmarks need wrk and chromium (apt-get install wrk chromium); see docs/benchmarks.md.
 bench: setup

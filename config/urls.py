@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from repotraffic.common.api import api_not_found
+
+handler500 = "repotraffic.common.api.server_error"
+
 urlpatterns = [
+    path("api", api_not_found),
     path("api/", include("repotraffic.urls_api")),
     path("admin/", admin.site.urls),
     path("", include("repotraffic.dashboard.urls")),

@@ -7,6 +7,7 @@ the insecure defaults and refuses to start without its secrets.
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import crontab_parse, env_bool, env_float, env_int, env_list, env_str
@@ -128,9 +129,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [("vendor/uplot", BASE_DIR / "node_modules" / "uplot" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Development serves from the apps' folders (finders), so it works without
+    # collectstatic, DEBUG on or off; production.py uses hashed, compressed files.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
@@ -173,6 +176,15 @@ GITHUB_RATE_LIMIT_MAX_WAIT = env_float("GITHUB_RATE_LIMIT_MAX_WAIT", default=60.
 # Fernet key for users' GitHub tokens at rest. Development derives one from
 # SECRET_KEY; production.py requires it to be set.
 REPOTRAFFIC_ENCRYPTION_KEY = env_str("REPOTRAFFIC_ENCRYPTION_KEY")
+if REPOTRAFFIC_ENCRYPTION_KEY:
+    try:
+        Fernet(REPOTRAFFIC_ENCRYPTION_KEY.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "REPOTRAFFIC_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded "
+            "bytes); make one with python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
 
 # --- Collection -------------------------------------------------------------
 # 22:30 UTC: late in the UTC day, so today's in-progress bucket is nearly

@@ -24,6 +24,10 @@ if not REPOTRAFFIC_ENCRYPTION_KEY:
         "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
     )
 
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)

@@ -5,6 +5,8 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import server_error as django_server_error
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
@@ -53,8 +55,16 @@ def exception_handler(exc, context):
     return None
 
 
+@csrf_exempt  # any method, so a POST to a mistyped path is a JSON 404 too, not a CSRF page
 def api_not_found(request, *args, **kwargs):
     return JsonResponse({"error": f"No API endpoint at {request.path}."}, status=404)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: JSON for the API, Django's plain page elsewhere. Never a traceback."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return JsonResponse({"error": "Internal server error; it has been logged."}, status=500)
+    return django_server_error(request, *args, **kwargs)
 
 
 class ErrorSerializer(serializers.Serializer):

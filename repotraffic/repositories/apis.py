@@ -2,7 +2,7 @@ import json
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -71,6 +71,7 @@ class RepositoryDetailSerializer(RepositorySerializer):
 
 
 class RepositoryCreateApi(APIView):
+    @extend_schema_serializer(component_name="RepositoryCreate")
     class InputSerializer(serializers.Serializer):
         url = StrictCharField(
             trim_whitespace=False,
@@ -78,12 +79,13 @@ class RepositoryCreateApi(APIView):
             help_text="e.g. https://github.com/HackSoftware/Django-Styleguide",
         )
 
+    @extend_schema_serializer(component_name="RepositoryId")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
 
     @extend_schema(
         operation_id="repos_create",
-        request=InputSerializer,
+        request={"application/json": InputSerializer},
         responses={200: OutputSerializer, **error_responses(400, 401, 405)},
     )
     def post(self, request):

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,15 +26,17 @@ class UserCreateApi(APIView):
     authentication_classes = []
     permission_classes = []
 
+    @extend_schema_serializer(component_name="UserCreate")
     class InputSerializer(serializers.Serializer):
         email = StrictCharField(trim_whitespace=False, allow_blank=True)
 
+    @extend_schema_serializer(component_name="UserToken")
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField(help_text="32 hex characters. Shown once; keep it.")
 
     @extend_schema(
         operation_id="users_create",
-        request=InputSerializer,
+        request={"application/json": InputSerializer},
         responses={200: OutputSerializer, **error_responses(400, 405)},
         auth=[],
     )
@@ -54,6 +56,7 @@ def github_token_status(user) -> dict:
 
 
 class UserGitHubTokenSetApi(APIView):
+    @extend_schema_serializer(component_name="GitHubTokenSet")
     class InputSerializer(serializers.Serializer):
         token = StrictCharField(
             trim_whitespace=False,
@@ -64,7 +67,7 @@ class UserGitHubTokenSetApi(APIView):
 
     @extend_schema(
         operation_id="users_github_token_set",
-        request=InputSerializer,
+        request={"application/json": InputSerializer},
         responses={200: GitHubTokenStatusSerializer, **error_responses(400, 401, 405, 503)},
     )
     def post(self, request):

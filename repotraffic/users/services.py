@@ -75,7 +75,7 @@ def user_github_token_set(*, user: User, token: str) -> User:
             ) from None
         raise ApplicationError(f"GitHub refused the token: {error.message}") from None
     user.github_token_encrypted = secret_encrypt(token)
-    user.github_login = login
+    user.github_login = login[: User._meta.get_field("github_login").max_length]
     user.save(update_fields=["github_token_encrypted", "github_login", "updated_at"])
     return user
 

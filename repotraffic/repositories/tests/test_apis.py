@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import repository_collection_record
@@ -298,9 +299,11 @@ def test_wrong_methods_are_json_405(auth_client, method, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/nope", "/api/repos/x/y/z", "/api/"])
-def test_unknown_api_paths_are_json_404(api_client, path):
-    response = api_client.get(path)
+@pytest.mark.parametrize("path", ["/api/nope", "/api/repos/x/y/z", "/api/", "/api"])
+@pytest.mark.parametrize("method", ["get", "post", "put"])
+def test_unknown_api_paths_are_json_404(path, method):
+    # enforce_csrf_checks: a browser-less POST must not meet Django's CSRF page.
+    response = getattr(APIClient(enforce_csrf_checks=True), method)(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "error" in response.json()
