@@ -3,9 +3,9 @@ GitHub, one simulated day at a time, then prints the pages' URLs (`make demo`)."
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 
 from repotraffic.integrations.github.fake import DEMO_TOKEN, FakeGitHub
 from repotraffic.repositories.models import Repository
@@ -35,11 +35,13 @@ class Command(BaseCommand):
                     repository_create(user=user, url=f"https://github.com/{full_name}")
         repositories = list(Repository.objects.filter(user=user))
 
-        with FakeGitHub() as fake:
+        with (
+            FakeGitHub() as fake,
+            override_settings(
+                GITHUB_API_URL=fake.url, GITHUB_TOKEN=DEMO_TOKEN, GITHUB_RETRY_BACKOFF=0.0
+            ),
+        ):
             fake.seed_demo()
-            settings.GITHUB_API_URL = fake.url
-            settings.GITHUB_TOKEN = DEMO_TOKEN
-            settings.GITHUB_RETRY_BACKOFF = 0.0
             now = fake.now().replace(hour=22, minute=30, second=0, microsecond=0)
             for offset in range(days, -1, -1):
                 fake.set_now(min(now - dt.timedelta(days=offset), dt.datetime.now(dt.UTC)))
