@@ -101,10 +101,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cached JSON is keyed by data version, so a per-process memory cache is always
 # correct; CACHE_URL=redis://... shares one between processes.
 CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "dummy://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://..., or dummy://, not {CACHE_URL!r}")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        # dummy:// caches nothing (benchmarks measure the uncached path with it).
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        if CACHE_URL == "dummy://"
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=500, minimum=10)},
