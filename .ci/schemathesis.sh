@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${SCHEMATHESIS_PORT:-8765}
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$server" "$fake" 2>/dev/null || true; rm -rf "$work"' EXIT
 export DJANGO_SETTINGS_MODULE=config.settings.production
 export DJANGO_SECRET_KEY="schemathesis-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
@@ -12,11 +12,15 @@ export DJANGO_SECURE_COOKIES=false
 export REPOTRAFFIC_ENCRYPTION_KEY=$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
 export REPOTRAFFIC_VAR_DIR="$work"
 export DATABASE_URL="sqlite:///$work/db.sqlite3"
-# Collection is GitHub's business; here no request may leave the machine.
-export GITHUB_API_URL=http://127.0.0.1:9 GITHUB_MAX_RETRIES=0
+# GitHub is the bundled fake on loopback: token checks get real answers (a 503 would
+# only mean GitHub is down), and no request leaves the machine.
+fake_port=$((port + 1))
+export GITHUB_API_URL="http://127.0.0.1:$fake_port" GITHUB_MAX_RETRIES=0
 export CELERY_BROKER_URL=memory://
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py collectstatic --noinput >/dev/null
+.venv/bin/python manage.py fake_github --port "$fake_port" --seed-demo >"$work/fake.log" 2>&1 &
+fake=$!
 .venv/bin/gunicorn config.wsgi --config config/gunicorn.py --bind "127.0.0.1:$port" \
   --access-logfile /dev/null >"$work/gunicorn.log" 2>&1 &
 server=$!

@@ -67,7 +67,8 @@ def user_github_token_set(*, user: User, token: str) -> User:
     ):
         raise ApplicationError("token does not look like a GitHub token.")
     try:
-        login = github_token_check(token=token)
+        # Someone waits on this request: a short, bounded check (see its docstring).
+        login = github_token_check(token=token, interactive=True)
     except GitHubError as error:
         if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.RATE_LIMITED):
             raise ApplicationError(

@@ -5,6 +5,8 @@ Built on PyGithub's Requester rather than its object model: traffic needs no
 failure becomes one `GitHubError` with words the repository owner can act on.
 PyGithub's own retrying and throttling are switched off; the policy here (retries
 with exponential backoff, rate-limit waits) is ours, deterministic and testable.
+Other code imports from this module only; errors.py (the error type and its words)
+and rate_limits.py are its parts.
 
 Settings, read at call time (each has a default, so none is required):
 GITHUB_API_URL, GITHUB_TIMEOUT, GITHUB_MAX_RETRIES, GITHUB_RETRY_BACKOFF and
@@ -15,13 +17,18 @@ failure (5xx, connection error, timeout) waits GITHUB_RETRY_BACKOFF * 2**n secon
 before retry n+1. A rate limit whose reset is at most GITHUB_RATE_LIMIT_MAX_WAIT
 seconds away waits for it, using a retry from the same budget; a further reset, or
 an exhausted budget, raises RATE_LIMITED with `retry_at`.
+
+A rate limit further than GITHUB_RATE_LIMIT_MAX_WAIT also blocks the token for the
+whole process until it lifts: every later call with it (the next repository of a
+run, the next task in the worker) raises the same RATE_LIMITED at once, without
+asking GitHub again (see rate_limits.py). `github_rate_limit_blocks_clear` forgets
+the blocks (for tests).
 """
 
 import datetime as dt
-import enum
+import functools
 import json
 import logging
-import math
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -33,63 +40,41 @@ from django.core.exceptions import ImproperlyConfigured
 from github import Auth
 from github.Requester import Requester
 
+from repotraffic.integrations.github import rate_limits
+from repotraffic.integrations.github.errors import (
+    GitHubError,
+    GitHubErrorCause,
+    NoUserError,
+    body_message,
+    is_push_refusal,
+    malformed,
+    rate_limited_error,
+    status_error,
+)
+
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 USER_AGENT = "repotraffic"
 DEFAULT_API_URL = "https://api.github.com"
+# What github_token_check returns for a GitHub App installation token: it has no user.
+GITHUB_APP_LOGIN = "github-app"
 
 # Module-level so tests can patch them: backoff and rate-limit waits then cost no
 # wall time, and the tests can assert how long we would have waited.
 _sleep = time.sleep
 _clock = time.time
 
+# Process-wide: tokens that hit a rate limit too far away to wait for.
+_blocked_tokens = rate_limits.BlockedTokens()
+
 # GitHub's reset is a whole epoch second and our clock may trail GitHub's a little:
 # retrying exactly on time risks one more refusal.
 _RATE_LIMIT_MARGIN_SECONDS = 1.0
-# GitHub's advice for a secondary limit that names no wait: at least a minute.
-_SECONDARY_DEFAULT_WAIT_SECONDS = 60.0
-_PUSH_MESSAGES = (
-    "must have push access",
-    "resource not accessible by personal access token",
-    "resource not accessible by integration",
-)
-
-
-class GitHubErrorCause(enum.StrEnum):
-    NO_TOKEN = "no_token"  # noqa: S105 (a cause, not a secret)
-    BAD_CREDENTIALS = "bad_credentials"
-    NO_PUSH_ACCESS = "no_push_access"
-    NOT_FOUND = "not_found"
-    RATE_LIMITED = "rate_limited"
-    UNAVAILABLE = "unavailable"
-    MALFORMED = "malformed"
-
-
-_TRANSIENT = {GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.RATE_LIMITED}
-
-
-class GitHubError(Exception):
-    """A failure talking to GitHub, with a message the repository owner can act on."""
-
-    def __init__(
-        self, cause: GitHubErrorCause, message: str, *, retry_at: dt.datetime | None = None
-    ) -> None:
-        super().__init__(message)
-        self.cause = cause
-        self.message = message
-        self.retry_at = retry_at
-
-    @property
-    def transient(self) -> bool:
-        return self.cause in _TRANSIENT
-
-    def __reduce__(self) -> tuple:
-        # Exception pickles only `args`; a Celery result or a process pool needs it all.
-        return (self.__class__, (self.cause, self.message), {"retry_at": self.retry_at})
-
-    def __repr__(self) -> str:
-        return f"GitHubError({self.cause.value!r}, {self.message!r}, retry_at={self.retry_at!r})"
+# The policy of an interactive token check (see github_token_check).
+_INTERACTIVE_MAX_RETRIES = 1
+_INTERACTIVE_TIMEOUT_SECONDS = 5.0
+_INTERACTIVE_MAX_BACKOFF_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,19 +97,39 @@ class _Config:
     max_retries: int
     backoff: float
     max_wait: float
+    interactive: bool  # someone is waiting: never sleep for a rate limit
+
+    @property
+    def retry_hint(self) -> str:
+        return "try again in a minute" if self.interactive else "will retry on the next run"
 
 
-def _config_read() -> _Config:
+@dataclass
+class _Budget:
+    """Attempts left to one request, or to a call that shares them among its requests."""
+
+    attempts_left: int
+
+
+def _config_read(*, interactive: bool = False) -> _Config:
     api_url = (getattr(settings, "GITHUB_API_URL", "") or DEFAULT_API_URL).rstrip("/")
     parts = urllib.parse.urlsplit(api_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ImproperlyConfigured(f"GITHUB_API_URL must be an http(s) URL, not {api_url!r}")
+    timeout = float(getattr(settings, "GITHUB_TIMEOUT", 10))
+    max_retries = max(0, int(getattr(settings, "GITHUB_MAX_RETRIES", 3)))
+    backoff = max(0.0, float(getattr(settings, "GITHUB_RETRY_BACKOFF", 1.0)))
+    if interactive:
+        timeout = min(timeout, _INTERACTIVE_TIMEOUT_SECONDS)
+        max_retries = min(max_retries, _INTERACTIVE_MAX_RETRIES)
+        backoff = min(backoff, _INTERACTIVE_MAX_BACKOFF_SECONDS)
     return _Config(
         api_url=api_url,
-        timeout=float(getattr(settings, "GITHUB_TIMEOUT", 10)),
-        max_retries=max(0, int(getattr(settings, "GITHUB_MAX_RETRIES", 3))),
-        backoff=max(0.0, float(getattr(settings, "GITHUB_RETRY_BACKOFF", 1.0))),
+        timeout=timeout,
+        max_retries=max_retries,
+        backoff=backoff,
         max_wait=max(0.0, float(getattr(settings, "GITHUB_RATE_LIMIT_MAX_WAIT", 60))),
+        interactive=interactive,
     )
 
 
@@ -167,107 +172,6 @@ def _requester_build(*, token: str, config: _Config) -> Requester:
     )
 
 
-def _body_message(*, body: str) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return ""
-    message = data.get("message") if isinstance(data, dict) else None
-    # GitHub's own words help the owner, but a hostile proxy could send anything.
-    return " ".join(message.split())[:200] if isinstance(message, str) else ""
-
-
-def _is_push_refusal(said: str) -> bool:
-    return any(words in said for words in _PUSH_MESSAGES)
-
-
-def _header_float(*, headers: dict[str, Any], name: str) -> float | None:
-    try:
-        return float(headers[name])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _rate_limit_until(*, status: int, headers: dict[str, Any], body: str) -> float | None:
-    """The epoch second a rate limit lifts, or None when the answer is no rate limit."""
-    if status not in (403, 429):
-        return None
-    now = _clock()
-    retry_after = _header_float(headers=headers, name="retry-after")
-    if retry_after is not None:
-        return now + max(0.0, retry_after)
-    said = _body_message(body=body).lower()
-    # The request that spends the last unit may itself be refused for another reason.
-    if headers.get("x-ratelimit-remaining") == "0" and not _is_push_refusal(said):
-        reset = _header_float(headers=headers, name="x-ratelimit-reset")
-        if reset is not None:
-            return max(now, reset)
-        return now + _SECONDARY_DEFAULT_WAIT_SECONDS
-    if status == 429 or "rate limit" in said:
-        return now + _SECONDARY_DEFAULT_WAIT_SECONDS
-    return None
-
-
-def _rate_limited_error(*, until: float) -> GitHubError:
-    retry_at = dt.datetime.fromtimestamp(math.ceil(until), tz=dt.UTC)
-    return GitHubError(
-        GitHubErrorCause.RATE_LIMITED,
-        f"GitHub's rate limit for this token is used up until {retry_at:%Y-%m-%d %H:%M:%S} UTC; "
-        "will retry after that",
-        retry_at=retry_at,
-    )
-
-
-def _status_error(*, status: int, body: str, subject: str, repo: str | None) -> GitHubError:
-    """Maps a final, non-transient answer to the cause the owner can act on."""
-    said = _body_message(body=body)
-    said_part = f": {said}" if said else ""
-    if status == 401:
-        return GitHubError(
-            GitHubErrorCause.BAD_CREDENTIALS,
-            f"GitHub rejected the token (HTTP 401{said_part}): it is wrong, expired or revoked; "
-            "create a new token and save it again",
-        )
-    if status == 403 and repo is not None:
-        if _is_push_refusal(said.lower()):
-            return GitHubError(
-                GitHubErrorCause.NO_PUSH_ACCESS,
-                f"the token has no push access to {repo}: grant Administration: read "
-                "(fine-grained token or GitHub App) or the repo scope (classic token)",
-            )
-        return GitHubError(
-            GitHubErrorCause.NO_PUSH_ACCESS,
-            f"GitHub refused the token access to {repo}'s traffic (HTTP 403{said_part}): "
-            "the token needs push access (Administration: read for a fine-grained token or "
-            "GitHub App, the repo scope for a classic token) and, for an organization with "
-            "SAML single sign-on, authorization for that organization",
-        )
-    if status == 403:
-        return GitHubError(
-            GitHubErrorCause.BAD_CREDENTIALS,
-            f"GitHub refused to say whose token this is (HTTP 403{said_part}): "
-            "use a personal access token",
-        )
-    if status == 404 and repo is not None:
-        return GitHubError(
-            GitHubErrorCause.NOT_FOUND,
-            f"{repo} was not found, or it is private and the token cannot see it",
-        )
-    return GitHubError(
-        GitHubErrorCause.MALFORMED,
-        f"GitHub answered HTTP {status}{said_part} for {subject}, which repotraffic does not "
-        "expect; check that GITHUB_API_URL points at the GitHub REST API",
-    )
-
-
-def _malformed(*, subject: str, detail: str) -> GitHubError:
-    return GitHubError(
-        GitHubErrorCause.MALFORMED,
-        f"GitHub sent an answer for {subject} that repotraffic cannot read ({detail}); "
-        "if this persists, check that GITHUB_API_URL points at the GitHub REST API",
-    )
-
-
 def _request_get(
     *,
     requester: Requester,
@@ -276,10 +180,25 @@ def _request_get(
     subject: str,
     repo: str | None,
     config: _Config,
+    token_key: str,
+    budget: _Budget | None = None,
 ) -> Any:
-    """GETs one API path and returns its decoded JSON, applying the retry policy."""
-    attempt = 0
+    """GETs one API path and returns its decoded JSON, applying the retry policy.
+
+    Without a `budget`, the request has its own: one attempt plus config.max_retries."""
+    budget = budget or _Budget(attempts_left=config.max_retries + 1)
+    attempt = 0  # this request's, for the backoff and the message
     while True:
+        blocked = _blocked_tokens.blocked_until(key=token_key, now=_clock())
+        if blocked is not None:
+            raise rate_limited_error(until=blocked)
+        if budget.attempts_left <= 0:
+            raise GitHubError(
+                GitHubErrorCause.UNAVAILABLE,
+                f"GitHub could not be asked for {subject}: the attempts allowed were used "
+                f"up; {config.retry_hint}",
+            )
+        budget.attempts_left -= 1
         try:
             status, headers, body = requester.requestJson(
                 "GET", path, parameters, {"Accept": "application/vnd.github+json"}
@@ -289,30 +208,40 @@ def _request_get(
         except OSError as exc:  # requests' own errors are OSErrors too
             failure = f"connection failed: {type(exc).__name__}"
         except RuntimeError:  # PyGithub refuses a redirect to another host or scheme
-            raise _malformed(subject=subject, detail="a redirect away from the API") from None
+            raise malformed(subject=subject, detail="a redirect away from the API") from None
         else:
             if status == 200:
                 try:
                     return json.loads(body)
                 except ValueError as exc:
-                    raise _malformed(subject=subject, detail=f"invalid JSON: {exc}") from None
-            until = _rate_limit_until(status=status, headers=headers, body=body)
+                    raise malformed(subject=subject, detail=f"invalid JSON: {exc}") from None
+            said = body_message(body=body).lower()
+            now = _clock()
+            until = rate_limits.limit_until(
+                status=status,
+                headers=headers,
+                said=said,
+                push_refusal=is_push_refusal(said),
+                now=now,
+            )
             if until is not None:
-                wait = until - _clock()
-                if wait > config.max_wait or attempt >= config.max_retries:
-                    raise _rate_limited_error(until=until)
+                wait = until - now
+                if wait > config.max_wait:
+                    _blocked_tokens.block(key=token_key, until=until, now=now)
+                if wait > config.max_wait or config.interactive or budget.attempts_left <= 0:
+                    raise rate_limited_error(until=until)
                 logger.warning("GitHub rate limit on %s; waiting %.1fs", subject, wait)
                 _sleep(max(0.0, wait) + _RATE_LIMIT_MARGIN_SECONDS)
                 attempt += 1
                 continue
             if status < 500:
-                raise _status_error(status=status, body=body, subject=subject, repo=repo)
+                raise status_error(status=status, body=body, subject=subject, repo=repo)
             failure = f"HTTP {status}"
-        if attempt >= config.max_retries:
+        if budget.attempts_left <= 0:
             raise GitHubError(
                 GitHubErrorCause.UNAVAILABLE,
                 f"GitHub did not answer ({failure}) for {subject} after {attempt + 1} "
-                "attempts; will retry on the next run",
+                f"attempts; {config.retry_hint}",
             )
         delay = config.backoff * 2**attempt
         logger.warning("GitHub %s for %s; retrying in %.2fs", failure, subject, delay)
@@ -338,7 +267,7 @@ def _count_parse(*, value: Any, field: str) -> int:
 
 def _buckets_parse(*, data: Any, key: str, subject: str) -> list[TrafficBucket]:
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise _malformed(subject=subject, detail=f"no {key!r} list")
+        raise malformed(subject=subject, detail=f"no {key!r} list")
     buckets: dict[dt.date, TrafficBucket] = {}
     try:
         for item in data[key]:
@@ -353,7 +282,7 @@ def _buckets_parse(*, data: Any, key: str, subject: str) -> list[TrafficBucket]:
                 uniques=_count_parse(value=item.get("uniques"), field="uniques"),
             )
     except ValueError as exc:
-        raise _malformed(subject=subject, detail=str(exc)) from None
+        raise malformed(subject=subject, detail=str(exc)) from None
     return [buckets[day] for day in sorted(buckets)]
 
 
@@ -363,6 +292,7 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     config = _config_read()
     repo = f"{owner}/{name}"
     base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     series: dict[str, list[TrafficBucket]] = {}
     # One requester for both: the clones request reuses the views request's connection.
     requester = _requester_build(token=token, config=config)
@@ -376,6 +306,7 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
                 subject=subject,
                 repo=repo,
                 config=config,
+                token_key=token_key,
             )
             series[kind] = _buckets_parse(data=data, key=kind, subject=subject)
     finally:
@@ -383,24 +314,56 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     return TrafficWindow(views=series["views"], clones=series["clones"])
 
 
-def github_token_check(*, token: str) -> str:
-    """Validates a token against GitHub and returns the login of the user it belongs to."""
+def github_token_check(*, token: str, interactive: bool = False) -> str:
+    """Validates a token against GitHub and returns the login of the user it belongs to.
+
+    A GitHub App installation token belongs to no user: GET /user refuses it (403
+    "Resource not accessible by integration"). The check then lists one repository of
+    the installation (GET /installation/repositories); if GitHub allows that, the token
+    is valid and the login returned is GITHUB_APP_LOGIN ("github-app").
+
+    interactive=True is for a caller that someone waits on, such as a web request
+    (gunicorn kills a worker after 30 s): the whole check, installation fallback
+    included, makes at most 2 attempts (one retry), each with a timeout of
+    min(GITHUB_TIMEOUT, 5 s) for connecting and for the answer, a backoff of at most 1 s
+    between them, and a rate limit raises RATE_LIMITED at once, never waited for.
+    Worst case: 2 x (5 s + 5 s) + 1 s = 21 s; a GitHub that does not answer at all
+    costs 2 x 5 s + 1 s = 11 s.
+    """
     token = _token_clean(token=token)
-    subject = "the token's user"
-    config = _config_read()
+    config = _config_read(interactive=interactive)
     requester = _requester_build(token=token, config=config)
+    get = functools.partial(
+        _request_get,
+        requester=requester,
+        repo=None,
+        config=config,
+        token_key=rate_limits.token_key(api_url=config.api_url, token=token),
+        budget=_Budget(attempts_left=config.max_retries + 1),  # one for the whole check
+    )
+    subject = "the token's user"
     try:
-        data = _request_get(
-            requester=requester,
-            path="/user",
-            parameters=None,
-            subject=subject,
-            repo=None,
-            config=config,
-        )
+        try:
+            data = get(path="/user", parameters=None, subject=subject)
+        except NoUserError as refused:
+            subject = "the GitHub App installation's repositories"
+            try:
+                data = get(
+                    path="/installation/repositories", parameters={"per_page": "1"}, subject=subject
+                )
+            except GitHubError as error:
+                raise (error if error.transient else refused) from None
+            if not isinstance(data, dict) or not isinstance(data.get("repositories"), list):
+                raise malformed(subject=subject, detail="no 'repositories' list") from None
+            return GITHUB_APP_LOGIN
     finally:
         requester.close()
     login = data.get("login") if isinstance(data, dict) else None
     if not isinstance(login, str) or not login:
-        raise _malformed(subject=subject, detail="no login")
+        raise malformed(subject=subject, detail="no login")
     return login
+
+
+def github_rate_limit_blocks_clear() -> None:
+    """Forgets every token blocked by a rate limit in this process (for tests)."""
+    _blocked_tokens.clear()

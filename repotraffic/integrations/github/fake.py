@@ -38,7 +38,11 @@ Auth, access and rate limits
 Unknown repository, or a private one the token cannot see: 404 "Not Found". A token
 without push access: 403 with "Must have push access to repository" (kind "classic"),
 "Resource not accessible by personal access token" ("fine_grained") or "Resource not
-accessible by integration" ("app"). GET /user answers {"login": ...}. Every API answer
+accessible by integration" ("app"). GET /user answers {"login": ...}, but to an "app"
+token (a GitHub App installation token, which belongs to no user) 403 "Resource not
+accessible by integration". GET /installation/repositories (per_page default 30, at
+most 100; page) answers an "app" token {"total_count": N, "repositories": [...]}, the
+repositories it can see, and any other token 403. Every API answer
 carries X-RateLimit-Limit/Remaining/Reset/Used/Resource. Each valid token may make
 `rate_limit` requests (default 5000) per window of `rate_window_seconds` (default 3600)
 of *real* time, since a client compares the reset with its own clock; past that, 403
@@ -417,6 +421,15 @@ class FakeGitHub:
             if repo.private and not (push or (visible is not None and token in visible)):
                 return None, False
             return repo, push
+
+    def installation_repos(self, *, token: str) -> list[FakeRepo]:
+        """The repositories a token can see, in a stable order."""
+        with self._lock:
+            return [
+                repo
+                for _, repo in sorted(self._state.repos.items())
+                if self.repo_access(owner=repo.owner, name=repo.name, token=token)[0]
+            ]
 
     def rate_take(self, *, token: str | None, now: float) -> tuple[int, int, float, bool]:
         """Counts one request against the token: (limit, used, reset epoch, exceeded)."""

@@ -59,6 +59,10 @@ _NO_PUSH_MESSAGES = {
     "fine_grained": "Resource not accessible by personal access token",
     "app": "Resource not accessible by integration",
 }
+_NOT_INSTALLATION_MESSAGE = (
+    "You must authenticate with an installation access token in order to list repositories "
+    "for an installation."
+)
 _PRIMARY_MESSAGE = (
     "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, "
     "please include the request ID."
@@ -167,11 +171,43 @@ def _reply_corrupt(*, reply: Reply, fault: "FakeFault", today: dt.date) -> Reply
     return reply
 
 
+def _installation_reply(*, fake: "FakeGitHub", query: str, token: str) -> Reply:
+    params = urllib.parse.parse_qs(query)
+    try:
+        per_page = min(100, max(1, int((params.get("per_page") or ["30"])[-1])))
+        page = max(1, int((params.get("page") or ["1"])[-1]))
+    except ValueError:
+        return _error(422, "Invalid request.\n\nper_page and page must be whole numbers.")
+    repos = fake.installation_repos(token=token)
+    shown = repos[(page - 1) * per_page : page * per_page]
+    return Reply(
+        payload={
+            "total_count": len(repos),
+            "repository_selection": "selected",
+            "repositories": [
+                {
+                    "name": repo.name,
+                    "full_name": f"{repo.owner}/{repo.name}",
+                    "private": repo.private,
+                    "owner": {"login": repo.owner},
+                }
+                for repo in shown
+            ],
+        }
+    )
+
+
 def _route(*, fake: "FakeGitHub", path: str, query: str, token: str | None) -> Reply:
     info = fake.token_lookup(token)
     if token is None or info is None:
         return _error(401, "Bad credentials")
+    if path.rstrip("/") == "/installation/repositories":
+        if info.kind != "app":
+            return _error(403, _NOT_INSTALLATION_MESSAGE)
+        return _installation_reply(fake=fake, query=query, token=token)
     if path.rstrip("/") == "/user":
+        if info.kind == "app":  # an installation token belongs to no user
+            return _error(403, _NO_PUSH_MESSAGES["app"])
         user_id = int.from_bytes(info.login.encode()[:6].ljust(6, b"\0"), "big") % 10**8
         return Reply(payload={"login": info.login, "id": user_id, "type": "User"})
     match = _TRAFFIC_PATH.match(path)

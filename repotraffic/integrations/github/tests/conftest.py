@@ -39,6 +39,14 @@ def fake(fake_server: FakeGitHub, settings: Any) -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_blocks_forgotten() -> Iterator[None]:
+    """A token blocked by one test's rate limit must not refuse the next test's requests."""
+    client.github_rate_limit_blocks_clear()
+    yield
+    client.github_rate_limit_blocks_clear()
+
+
+@pytest.fixture(autouse=True)
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every wait the client decides on, recorded instead of slept."""
     calls: list[float] = []

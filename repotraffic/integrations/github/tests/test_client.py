@@ -299,6 +299,57 @@ def test_token_check_retries_and_reads_the_answer_strictly(
     assert caught.value.cause == GitHubErrorCause.MALFORMED
 
 
+@pytest.mark.parametrize("interactive", [False, True])
+def test_an_app_installation_token_is_valid_without_a_user(
+    fake: FakeGitHub, interactive: bool
+) -> None:
+    fake.add_token("ghs_installation", kind="app")
+
+    login = github_token_check(token="ghs_installation", interactive=interactive)
+
+    assert login == client.GITHUB_APP_LOGIN == "github-app"
+    assert fake.request_counts() == {"/user": 1, "/installation/repositories": 1}
+    assert fake.requests_log()[-1]["query"] == "per_page=1"
+
+
+def test_an_integration_refusal_of_a_non_app_token_stays_bad_credentials(
+    fake: FakeGitHub,
+) -> None:
+    fake.inject_fault("no_push_access", path="/user", variant="app")
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token=TOKEN)
+
+    assert caught.value.cause == GitHubErrorCause.BAD_CREDENTIALS
+    assert "HTTP 403: Resource not accessible by integration" in caught.value.message
+    assert fake.request_counts() == {"/user": 1, "/installation/repositories": 1}
+
+
+def test_the_app_fallback_shares_the_interactive_budget(
+    fake: FakeGitHub, sleeps: list[float]
+) -> None:
+    fake.add_token("ghs_installation", kind="app")
+    fake.inject_fault("502", count=10, path="installation")
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token="ghs_installation", interactive=True)
+
+    assert caught.value.cause == GitHubErrorCause.UNAVAILABLE
+    assert fake.request_counts() == {"/user": 1, "/installation/repositories": 1}
+    assert sleeps == []
+
+
+def test_the_app_fallback_reads_the_answer_strictly(fake: FakeGitHub) -> None:
+    fake.add_token("ghs_installation", kind="app")
+    fake.inject_fault("wrong_shape", path="installation", variant="not_object")
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token="ghs_installation")
+
+    assert caught.value.cause == GitHubErrorCause.MALFORMED
+    assert "repositories" in caught.value.message
+
+
 # --- the token stays secret, the error is well formed ----------------------------
 
 

@@ -1,16 +1,26 @@
 import datetime as dt
+import hashlib
 import socket
+import threading
 import time
 from typing import Any
 
 import pytest
 
-from repotraffic.integrations.github.client import GitHubErrorCause
+from repotraffic.integrations.github import client, rate_limits
+from repotraffic.integrations.github.client import GitHubError, GitHubErrorCause, github_token_check
 from repotraffic.integrations.github.fake import FakeGitHub
-from repotraffic.integrations.github.tests.conftest import NOW, expected_daily, fetch, fetch_error
+from repotraffic.integrations.github.tests.conftest import (
+    NOW,
+    TOKEN,
+    expected_daily,
+    fetch,
+    fetch_error,
+)
 
 VIEWS = "/repos/acme/rocket/traffic/views"
 CLONES = "/repos/acme/rocket/traffic/clones"
+OTHER_CLONES = "/repos/acme/other/traffic/clones"
 
 
 # --- retries -------------------------------------------------------------------
@@ -202,3 +212,197 @@ def test_push_refusal_that_spends_the_last_unit_is_not_a_rate_limit(
 
     assert error.cause == GitHubErrorCause.NO_PUSH_ACCESS
     assert sleeps == []
+
+
+# --- a far rate limit blocks the token for the whole process -------------------
+
+FAR_LIMITS = [
+    pytest.param("primary_rate_limit", {"reset_in": 3600}, id="primary"),
+    pytest.param("secondary_rate_limit", {"retry_after": 3600, "status": 429}, id="secondary"),
+]
+
+
+def _limit_far_away(fake: FakeGitHub, kind: str, options: dict[str, Any]) -> GitHubError:
+    """One fetch of acme/rocket meets a far rate limit; then acme/other exists too."""
+    fake.inject_fault(kind, **options)
+    error = fetch_error()
+    assert error.cause == GitHubErrorCause.RATE_LIMITED
+    fake.add_repo("acme", "other")
+    fake.reset_requests()
+    return error
+
+
+@pytest.mark.parametrize(("kind", "options"), FAR_LIMITS)
+def test_a_far_rate_limit_stops_later_calls_with_the_token_without_a_request(
+    fake: FakeGitHub, sleeps: list[float], kind: str, options: dict[str, Any]
+) -> None:
+    first = _limit_far_away(fake, kind, options)
+
+    later = fetch_error(name="other")
+
+    assert (later.cause, later.message, later.retry_at) == (
+        GitHubErrorCause.RATE_LIMITED,
+        first.message,
+        first.retry_at,
+    )
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token=TOKEN, interactive=True)
+    assert caught.value.retry_at == first.retry_at
+    assert fake.request_counts() == {}
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(("kind", "options"), FAR_LIMITS)
+def test_a_far_rate_limit_blocks_no_other_token(
+    fake: FakeGitHub, kind: str, options: dict[str, Any]
+) -> None:
+    _limit_far_away(fake, kind, options)
+    fake.add_token("ghp_colleague")
+
+    assert fetch(token="ghp_colleague", name="other").views
+    assert fake.request_counts() == {"/repos/acme/other/traffic/views": 1, OTHER_CLONES: 1}
+
+
+@pytest.mark.parametrize(("kind", "options"), FAR_LIMITS)
+def test_requests_go_out_again_once_the_clock_passes_retry_at(
+    fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, kind: str, options: dict[str, Any]
+) -> None:
+    first = _limit_far_away(fake, kind, options)
+    assert first.retry_at is not None
+    monkeypatch.setattr(client, "_clock", lambda: first.retry_at.timestamp() - 1)
+    assert fetch_error(name="other").cause == GitHubErrorCause.RATE_LIMITED
+    assert fake.request_counts() == {}
+
+    monkeypatch.setattr(client, "_clock", lambda: first.retry_at.timestamp())
+
+    assert fetch(name="other").views
+    assert fake.request_counts() == {"/repos/acme/other/traffic/views": 1, OTHER_CLONES: 1}
+    assert client._blocked_tokens._until == {}  # the entry expired and was dropped
+
+
+def test_a_rate_limit_waited_out_blocks_nothing(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.inject_fault("primary_rate_limit", path="views", reset_in=5)
+    fetch()
+    fake.reset_requests()
+
+    assert fetch().views
+    assert fake.request_counts() == {VIEWS: 1, CLONES: 1}
+    assert len(sleeps) == 1
+
+
+def test_the_registry_keeps_a_digest_never_the_token(fake: FakeGitHub) -> None:
+    _limit_far_away(fake, "primary_rate_limit", {"reset_in": 3600})
+
+    keys = list(client._blocked_tokens._until)
+    assert keys == [hashlib.sha256(f"{fake.url}\n{TOKEN}".encode()).hexdigest()]
+
+
+def test_blocked_tokens_expire_keep_the_latest_limit_and_clear() -> None:
+    blocked = rate_limits.BlockedTokens()
+    blocked.block(key="a", until=200.0, now=100.0)
+    blocked.block(key="a", until=150.0, now=100.0)  # a shorter limit shortens nothing
+    blocked.block(key="b", until=90.0, now=100.0)  # already over
+
+    assert blocked.blocked_until(key="a", now=199.0) == 200.0
+    assert blocked.blocked_until(key="b", now=100.0) is None
+    assert blocked.blocked_until(key="a", now=200.0) is None
+    blocked.block(key="c", until=300.0, now=100.0)
+    blocked.clear()
+    assert blocked.blocked_until(key="c", now=100.0) is None
+
+
+def test_blocked_tokens_are_safe_across_threads() -> None:
+    blocked = rate_limits.BlockedTokens()
+
+    def work(n: int) -> None:
+        for i in range(300):
+            blocked.block(key=f"{n}-{i % 7}", until=1000.0 + i, now=float(i))
+            blocked.blocked_until(key=f"{(n + 1) % 8}-{i % 7}", now=float(i))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(blocked.blocked_until(key=f"{n}-6", now=0.0) for n in range(8))
+
+
+# --- an interactive token check gives up quickly ---------------------------------
+
+
+def test_interactive_policy_caps_retries_timeout_and_backoff(settings: Any) -> None:
+    settings.GITHUB_API_URL = "https://api.github.com"
+    settings.GITHUB_TIMEOUT = 10
+    settings.GITHUB_MAX_RETRIES = 3
+    settings.GITHUB_RETRY_BACKOFF = 4.0
+
+    config = client._config_read(interactive=True)
+
+    assert (config.timeout, config.max_retries, config.backoff) == (5.0, 1, 1.0)
+    assert client._config_read().timeout == 10.0
+    # The bound the docstring states: 2 attempts x (connect + read) + one backoff.
+    assert (config.max_retries + 1) * 2 * config.timeout + config.backoff < 25
+
+
+def test_interactive_check_gives_up_after_one_retry_when_github_hangs(
+    fake: FakeGitHub, settings: Any, sleeps: list[float]
+) -> None:
+    settings.GITHUB_TIMEOUT = 0.3
+    fake.inject_fault("timeout", count=10, seconds=1.0)
+    started = time.monotonic()
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token=TOKEN, interactive=True)
+
+    assert time.monotonic() - started < 1.5
+    assert caught.value.cause == GitHubErrorCause.UNAVAILABLE
+    assert "no answer within 0.3s" in caught.value.message
+    assert "try again in a minute" in caught.value.message
+    assert fake.request_counts() == {"/user": 2}
+    assert sleeps == [0.01]
+
+
+def test_interactive_check_gives_up_after_one_retry_on_repeated_502(
+    fake: FakeGitHub, sleeps: list[float]
+) -> None:
+    fake.inject_fault("502", count=10)
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token=TOKEN, interactive=True)
+
+    assert caught.value.cause == GitHubErrorCause.UNAVAILABLE
+    assert fake.request_counts() == {"/user": 2}
+    assert sleeps == [0.01]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("secondary_rate_limit", {"retry_after": 3}),
+        ("primary_rate_limit", {"reset_in": 5, "status": 429}),
+    ],
+)
+def test_interactive_check_never_waits_for_a_rate_limit(
+    fake: FakeGitHub, sleeps: list[float], kind: str, options: dict[str, Any]
+) -> None:
+    fake.inject_fault(kind, **options)
+
+    with pytest.raises(GitHubError) as caught:
+        github_token_check(token=TOKEN, interactive=True)
+
+    assert caught.value.cause == GitHubErrorCause.RATE_LIMITED
+    assert caught.value.retry_at is not None
+    assert fake.request_counts() == {"/user": 1}
+    assert sleeps == []
+    # Near enough to wait for in the background: nothing is blocked.
+    assert fetch().views
+
+
+def test_background_check_keeps_the_full_policy(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.inject_fault("502", count=2)
+    fake.inject_fault("secondary_rate_limit", retry_after=3)
+
+    assert github_token_check(token=TOKEN) == "alice"
+    assert fake.request_counts() == {"/user": 4}
+    assert sleeps[:2] == [0.01, 0.02] and len(sleeps) == 3 and sleeps[2] > 3

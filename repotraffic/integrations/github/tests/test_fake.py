@@ -132,6 +132,27 @@ def test_access_rules(fake: FakeGitHub) -> None:
     assert (status, body["message"]) == (403, "Resource not accessible by personal access token")
 
 
+def test_an_app_token_has_no_user_but_lists_its_installations_repositories(
+    fake: FakeGitHub,
+) -> None:
+    fake.add_token("ghs_app", kind="app")
+    fake.add_repo("acme", "secret", private=True, push_tokens=[TOKEN])
+    fake.add_repo("octo", "widgets")
+
+    status, body = _json(fake, "/user", token="ghs_app")
+    assert (status, body["message"]) == (403, "Resource not accessible by integration")
+    status, body = _json(fake, "/installation/repositories", token="ghs_app")
+    assert status == 200 and body["total_count"] == 2  # not the private one
+    assert [repo["full_name"] for repo in body["repositories"]] == ["acme/rocket", "octo/widgets"]
+    status, body = _json(fake, "/installation/repositories?per_page=1&page=2", token="ghs_app")
+    assert (body["total_count"], [r["full_name"] for r in body["repositories"]]) == (
+        2,
+        ["octo/widgets"],
+    )
+    status, body = _json(fake, "/installation/repositories")  # a personal token
+    assert status == 403 and "installation access token" in body["message"]
+
+
 def test_rate_limit_headers_count_down_and_run_out(fake: FakeGitHub) -> None:
     fake.set_rate_limit(2)
     before = time.time()
