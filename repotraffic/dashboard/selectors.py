@@ -21,9 +21,6 @@ _EPOCH = dt.date(1970, 1, 1)
 _SECONDS_PER_DAY = 86_400
 
 EMPTY_PENDING = "No traffic collected yet, first collection pending."
-EMPTY_NONE_REPORTED = (
-    "No traffic collected yet: GitHub reported no views or clones in its last 14 days."
-)
 EMPTY_IN_RANGE = "No traffic in this date range."
 CHART_CACHE_SECONDS = 24 * 3600
 
@@ -88,16 +85,17 @@ def repository_for_page_get(*, user_token: str, repository_id: str) -> Repositor
 
 
 def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> RepositoryTraffic:
-    rows = traffic_series(repository_id=repository.id, date_range=date_range)
+    rows = traffic_series(repository=repository, date_range=date_range)
     chart = traffic_chart_build(rows=rows)
-    has_traffic = bool(rows)
-    if not rows and (date_range.start or date_range.end):
-        has_traffic = TrafficDay.objects.filter(repository_id=repository.id).exists()
+    has_history = bool(rows) or repository.collected_from is not None
+    if not has_history and (date_range.start or date_range.end):
+        # Rows stored before collected ranges were recorded, outside this date range.
+        has_history = TrafficDay.objects.filter(repository_id=repository.id).exists()
     return RepositoryTraffic(
         repository=repository,
         chart=chart,
         rows=rows,
-        empty_message=_empty_message(repository=repository, chart=chart, has_traffic=has_traffic),
+        empty_message=_empty_message(chart=chart, has_history=has_history),
     )
 
 
@@ -107,7 +105,8 @@ def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[Repo
     repositories = repository_list(user=user)
     filtered = bool(date_range.start or date_range.end)
     if filtered:
-        # Tells "nothing in this range" from "nothing at all" within the same query.
+        # Tells "nothing in this range" from "nothing at all" within the same query, for
+        # rows stored before collected ranges were recorded.
         repositories = repositories.annotate(
             has_traffic=Exists(TrafficDay.objects.filter(repository_id=OuterRef("pk")))
         )
@@ -119,9 +118,9 @@ def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[Repo
             chart=charts[repository.id],
             rows=None,
             empty_message=_empty_message(
-                repository=repository,
                 chart=charts[repository.id],
-                has_traffic=filtered and repository.has_traffic,
+                has_history=repository.collected_from is not None
+                or (filtered and repository.has_traffic),
             ),
         )
         for repository in repositories
@@ -134,15 +133,16 @@ def _charts_cached(
     """Charts from the cache, the missing ones built from one traffic query and cached.
 
     A key carries the repository's traffic version (`traffic_updated_at` moves with every
-    write of its rows), so an entry is never stale; old versions age out.
+    change of its rows or collected range), so an entry is never stale; old versions age
+    out.
     """
     keys = {repository.id: _chart_cache_key(repository, date_range) for repository in repositories}
     cached = cache.get_many(list(keys.values()))
     charts = {id_: cached[key] for id_, key in keys.items() if key in cached}
-    missing = [id_ for id_ in keys if id_ not in charts]
+    missing = [repository for repository in repositories if repository.id not in charts]
     if missing:
-        series = traffic_series_many(repository_ids=missing, date_range=date_range)
-        built = {id_: traffic_chart_build(rows=series[id_]) for id_ in missing}
+        series = traffic_series_many(repositories=missing, date_range=date_range)
+        built = {id_: traffic_chart_build(rows=rows) for id_, rows in series.items()}
         cache.set_many(
             {keys[id_]: chart for id_, chart in built.items()}, timeout=CHART_CACHE_SECONDS
         )
@@ -155,15 +155,16 @@ def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
     return f"dashboard-chart:{repository.id}:{version}:{date_range.start}:{date_range.end}"
 
 
-def _empty_message(*, repository: Repository, chart: TrafficChart, has_traffic: bool) -> str:
-    """Why a repository shows no chart ("" when it shows one)."""
+def _empty_message(*, chart: TrafficChart, has_history: bool) -> str:
+    """Why a repository shows no chart ("" when it shows one).
+
+    A collected repository always has days to show (zeros when it had no traffic), unless
+    the date range lies outside its collected range."""
     if chart.totals.days:
         return ""
-    if has_traffic:
+    if has_history:
         return EMPTY_IN_RANGE
-    if repository.last_success_at is None:
-        return EMPTY_PENDING
-    return EMPTY_NONE_REPORTED
+    return EMPTY_PENDING
 
 
 def traffic_chart_build(*, rows: list[dict]) -> TrafficChart:

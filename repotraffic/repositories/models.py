@@ -21,7 +21,13 @@ class Repository(BaseModel):
     # Held while one collection runs, so two never run at once for this repository,
     # whichever process or machine they run on. Expires on its own after a crash.
     collection_lock_until = models.DateTimeField(null=True, blank=True, editable=False)
-    # When this repository's traffic rows last changed: the version of its cached JSON.
+    # The UTC days that successful collections have covered (GitHub's window, today-14 ..
+    # today, of each), both inclusive; null until the first success. Only ever widens.
+    # GitHub leaves days without traffic out, so a day in here without a row had none.
+    collected_from = models.DateField(null=True, blank=True, editable=False)
+    collected_until = models.DateField(null=True, blank=True, editable=False)
+    # When this repository's traffic rows or collected range last changed: the version
+    # of its cached JSON.
     traffic_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

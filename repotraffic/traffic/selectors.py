@@ -18,31 +18,55 @@ _ONE_DAY = dt.timedelta(days=1)
 ALL_DATES = DateRange()
 
 
-def _filled(rows: Iterable[tuple], start: dt.date | None, end: dt.date | None) -> list[dict]:
-    """Rows as dicts, with the days missing between stored days filled in as zero.
+def _filled(rows: Iterable[tuple], *, repository: Repository, date_range: DateRange) -> list[dict]:
+    """Rows (date-sorted, already inside `date_range`) as dicts, every other day of the
+    span as zero.
 
     GitHub leaves days without traffic out of its responses, so inside the collected
-    range a missing day means zero, not unknown.
+    range a missing day means zero, not unknown. The span is the collected range widened
+    to the rows (rows outside it predate the range being recorded), within `date_range`.
+    Never collected and no rows: [].
     """
     series: list[dict] = []
-    previous: dt.date | None = None
-    for day, views, unique_views, clones, unique_clones in rows:
-        if previous is not None:
-            gap = previous + _ONE_DAY
-            while gap < day:
-                series.append(_zero(gap))
-                gap += _ONE_DAY
+    day = None  # the next day to emit
+    for row_day, views, unique_views, clones, unique_clones in rows:
+        if day is None:
+            day = _span_start(first_row=row_day, repository=repository, date_range=date_range)
+        while day < row_day:
+            series.append(_zero(day))
+            day += _ONE_DAY
         series.append(
             {
-                "date": day.isoformat(),
+                "date": row_day.isoformat(),
                 "views": views,
                 "unique_views": unique_views,
                 "clones": clones,
                 "unique_clones": unique_clones,
             }
         )
-        previous = day
+        day = row_day + _ONE_DAY
+    if day is None:  # no rows
+        if repository.collected_from is None:
+            return series
+        day = _span_start(first_row=None, repository=repository, date_range=date_range)
+    until = repository.collected_until
+    if until is not None and date_range.end is not None:
+        until = min(until, date_range.end)
+    while until is not None and day <= until:
+        series.append(_zero(day))
+        day += _ONE_DAY
     return series
+
+
+def _span_start(
+    *, first_row: dt.date | None, repository: Repository, date_range: DateRange
+) -> dt.date:
+    start = repository.collected_from
+    if start is None or (first_row is not None and first_row < start):
+        start = first_row
+    if date_range.start is not None and date_range.start > start:
+        start = date_range.start
+    return start
 
 
 def _zero(day: dt.date) -> dict:
@@ -57,37 +81,46 @@ def _filtered(queryset, date_range: DateRange):
     return queryset
 
 
-def traffic_series(*, repository_id: uuid.UUID, date_range: DateRange = ALL_DATES) -> list[dict]:
-    """Daily traffic of one repository, sorted by date, gaps filled with zeros."""
-    rows = _filtered(TrafficDay.objects.filter(repository_id=repository_id), date_range)
+def traffic_series(*, repository: Repository, date_range: DateRange = ALL_DATES) -> list[dict]:
+    """Daily traffic of one repository, sorted by date, one entry for every day of its
+    collected range (and of its rows) within `date_range`, days without a row as zero."""
+    rows = _filtered(TrafficDay.objects.filter(repository_id=repository.id), date_range)
     rows = rows.order_by("date").values_list("date", *METRICS)
-    return _filled(rows, date_range.start, date_range.end)
+    return _filled(rows, repository=repository, date_range=date_range)
 
 
 def traffic_series_many(
-    *, repository_ids: list[uuid.UUID], date_range: DateRange = ALL_DATES
+    *, repositories: Iterable[Repository], date_range: DateRange = ALL_DATES
 ) -> dict[uuid.UUID, list[dict]]:
-    """traffic_series for many repositories in one query."""
+    """traffic_series for many repositories in one query, by repository id."""
     # The id is read as text: a UUID object per row was a third of the time for 100
     # repositories x 3 years. SQLite spells it as hex, PostgreSQL with dashes.
+    repositories = list(repositories)
     by_text = {}
-    for repository_id in repository_ids:
-        by_text[repository_id.hex] = by_text[str(repository_id)] = repository_id
-    series: dict[uuid.UUID, list[dict]] = {repository_id: [] for repository_id in repository_ids}
-    rows = _filtered(TrafficDay.objects.filter(repository_id__in=repository_ids), date_range)
+    for repository in repositories:
+        by_text[repository.id.hex] = by_text[str(repository.id)] = repository
+    series: dict[uuid.UUID, list[dict]] = {}
+    ids = [repository.id for repository in repositories]
+    rows = _filtered(TrafficDay.objects.filter(repository_id__in=ids), date_range)
     rows = rows.annotate(key=Cast("repository_id", CharField())).order_by("repository_id", "date")
     for key, group in groupby(rows.values_list("key", "date", *METRICS), key=itemgetter(0)):
-        series[by_text[key]] = _filled((row[1:] for row in group), date_range.start, date_range.end)
+        repository = by_text[key]
+        series[repository.id] = _filled(
+            (row[1:] for row in group), repository=repository, date_range=date_range
+        )
+    for repository in repositories:
+        if repository.id not in series:
+            series[repository.id] = _filled((), repository=repository, date_range=date_range)
     return series
 
 
 def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
     """traffic_series as JSON text, cached per version of the repository's traffic
-    (`traffic_updated_at` moves with every write of its rows)."""
+    (`traffic_updated_at` moves with every change of its rows or collected range)."""
     version = repository.traffic_updated_at.timestamp() if repository.traffic_updated_at else 0
     return json_cached(
         key=f"traffic:{repository.id}:{version}:{date_range.start}:{date_range.end}",
-        build=lambda: traffic_series(repository_id=repository.id, date_range=date_range),
+        build=lambda: traffic_series(repository=repository, date_range=date_range),
     )
 
 

@@ -63,18 +63,35 @@ def github_token_for(*, repository: Repository) -> str | None:
     return settings.GITHUB_TOKEN or None
 
 
+# GitHub's window: the 15 UTC days today-14 .. today (the oldest cut short, today in progress).
+GITHUB_WINDOW_DAYS = 14
+
+
 def traffic_store(
     *, repository: Repository, reported: dict[dt.date, DayFigures], fetched_at: dt.datetime
 ) -> int:
     """Merge one response into stored history: one short transaction, one bulk upsert.
 
+    Also widens the repository's collected range to the window GitHub answered for (and
+    to any day it reported beyond it): inside that range a day without a row had no
+    traffic. Moves `traffic_updated_at` when a row or the range changed.
     Returns the number of rows written. Runs after every network call is done.
     """
+    fetched_on = fetched_at.astimezone(dt.UTC).date()
+    window = [fetched_on - dt.timedelta(days=GITHUB_WINDOW_DAYS), fetched_on, *reported]
     with transaction.atomic():
         # Lock the repository row (PostgreSQL; SQLite's IMMEDIATE transaction already
         # serialises writers) and give up if it was deleted while we were fetching.
-        if not Repository.objects.select_for_update().filter(id=repository.id).exists():
+        stored_range = (
+            Repository.objects.select_for_update()
+            .filter(id=repository.id)
+            .values_list("collected_from", "collected_until")
+            .first()
+        )
+        if stored_range is None:
             return 0
+        collected_from = min(day for day in (stored_range[0], *window) if day is not None)
+        collected_until = max(day for day in (stored_range[1], *window) if day is not None)
         rows = TrafficDay.objects.filter(repository=repository, date__in=list(reported))
         stored = {
             row[0]: DayFigures(*row[1:])
@@ -99,8 +116,15 @@ def traffic_store(
                 unique_fields=["repository", "date"],
                 update_fields=["views", "unique_views", "clones", "unique_clones", "updated_at"],
             )
-            Repository.objects.filter(id=repository.id).update(traffic_updated_at=fetched_at)
-            repository.traffic_updated_at = fetched_at
+        if merged or (collected_from, collected_until) != stored_range:
+            changes = {
+                "collected_from": collected_from,
+                "collected_until": collected_until,
+                "traffic_updated_at": fetched_at,
+            }
+            Repository.objects.filter(id=repository.id).update(**changes)
+            for field, value in changes.items():
+                setattr(repository, field, value)
     return len(merged)
 
 

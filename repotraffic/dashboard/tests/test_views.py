@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from repotraffic.dashboard.selectors import EMPTY_IN_RANGE, EMPTY_NONE_REPORTED, EMPTY_PENDING
+from repotraffic.dashboard.selectors import EMPTY_IN_RANGE, EMPTY_PENDING
 from repotraffic.dashboard.tests.helpers import (
     BAD_RANGES,
     assert_plain_404,
@@ -15,10 +15,22 @@ from repotraffic.dashboard.tests.helpers import (
     table_dates,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.merge import DayFigures
+from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import TrafficDayFactory, traffic_days_create
 from repotraffic.users.tests.factories import user_with_token
 
 pytestmark = pytest.mark.django_db
+
+FETCHED_AT = dt.datetime(2026, 3, 20, 22, 30, tzinfo=dt.UTC)  # covers 2026-03-06 .. 03-20
+
+
+def days_between(first: str, last: str) -> list[str]:
+    day, days = dt.date.fromisoformat(first), []
+    while day <= dt.date.fromisoformat(last):
+        days.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return days
 
 
 class TestRepositoryPage:
@@ -116,14 +128,59 @@ class TestRepositoryPage:
         assert "<canvas" not in response.content.decode()
         assert 'data-metric="views"' not in response.content.decode()
 
-    def test_empty_state_after_a_collection_that_found_nothing(
+    def test_a_collection_that_found_nothing_shows_zeros_over_githubs_window(
         self, client, token, owner_and_token
     ):
-        repository = RepositoryFactory(user=owner_and_token[0], last_success_at=timezone.now())
+        repository = RepositoryFactory(user=owner_and_token[0])
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
         response = client.get(page_url(token, repository))
 
-        assert EMPTY_NONE_REPORTED in response.content.decode()
+        html = response.content.decode()
+        assert EMPTY_PENDING not in html and EMPTY_IN_RANGE not in html
+        assert 'data-metric="views"' in html
+        assert chart_data(response, repository)["views"] == [0] * 15
+        assert table_dates(response) == days_between("2026-03-06", "2026-03-20")
+        totals = response.context["traffic"].totals
+        assert (totals.views, totals.clones, totals.days, totals.busiest_date) == (0, 0, 15, None)
+        assert "no views or clones" in html
+
+    def test_days_without_traffic_at_the_edges_of_the_collected_range_are_shown(
+        self, client, token, owner_and_token
+    ):
+        repository = RepositoryFactory(user=owner_and_token[0])
+        reported = {dt.date(2026, 3, 10): DayFigures(views=5, unique_views=2, clones=1)}
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        response = client.get(page_url(token, repository))
+
+        assert table_dates(response) == days_between("2026-03-06", "2026-03-20")
+        assert chart_data(response, repository)["views"] == [0] * 4 + [5] + [0] * 10
+        totals = response.context["traffic"].totals
+        assert (totals.first_date, totals.last_date, totals.days) == (
+            "2026-03-06",
+            "2026-03-20",
+            15,
+        )
+        assert (totals.views, totals.busiest_date) == (5, "2026-03-10")
+
+    def test_the_last_14_days_of_a_repository_quiet_lately_are_14_days(
+        self, client, token, owner_and_token
+    ):
+        # Quiet for its last 5 days: the series still runs to the day it was collected.
+        repository = RepositoryFactory(user=owner_and_token[0])
+        traffic_days_create(repository=repository, start=dt.date(2026, 2, 1), days=43)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        response = client.get(page_url(token, repository) + "?start=2026-03-07&end=2026-03-20")
+
+        dates = table_dates(response)
+        assert dates == days_between("2026-03-07", "2026-03-20")
+        assert chart_data(response, repository)["views"][-5:] == [0] * 5
+        assert chart_data(response, repository)["views"][-6] > 0
+        assert response.context["traffic"].totals.days == 14
+        csv = client.get(page_url(token, repository) + "/traffic.csv?start=2026-03-07")
+        assert csv.content.decode().splitlines()[-1] == "2026-03-20,0,0,0,0"
 
     def test_empty_state_when_the_filter_excludes_every_day(self, client, token, repository):
         response = client.get(page_url(token, repository) + "?start=2030-01-01")
@@ -131,6 +188,18 @@ class TestRepositoryPage:
         assert response.status_code == 200
         assert EMPTY_IN_RANGE in response.content.decode()
         assert EMPTY_PENDING not in response.content.decode()
+
+    def test_empty_state_when_the_filter_misses_a_collection_without_traffic(
+        self, client, token, owner_and_token
+    ):
+        repository = RepositoryFactory(user=owner_and_token[0])
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        html = client.get(page_url(token, repository) + "?end=2026-03-05").content.decode()
+
+        assert EMPTY_IN_RANGE in html
+        assert EMPTY_PENDING not in html
+        assert 'data-metric="views"' not in html
 
     def test_shows_collection_status_and_the_last_error_only_when_there_is_one(
         self, client, token, repository
@@ -265,11 +334,46 @@ class TestAllRepositoriesPage:
 
     def test_empty_states_per_repository(self, client, token, owner_and_token, repository):
         RepositoryFactory(user=owner_and_token[0], name="fresh")
+        quiet = RepositoryFactory(user=owner_and_token[0], name="quiet")
+        traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
 
         html = client.get(page_url(token) + "?start=2030-01-01").content.decode()
 
-        assert EMPTY_IN_RANGE in html
-        assert EMPTY_PENDING in html
+        assert html.count(EMPTY_IN_RANGE) == 2
+        assert html.count(EMPTY_PENDING) == 1
+
+    def test_a_collected_repository_without_traffic_has_a_zero_chart(
+        self, client, token, owner_and_token, django_assert_num_queries
+    ):
+        quiet = RepositoryFactory(user=owner_and_token[0], name="quiet")
+        traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
+        RepositoryFactory(user=owner_and_token[0], name="fresh")
+
+        with django_assert_num_queries(3):
+            response = client.get(page_url(token))
+
+        html = response.content.decode()
+        assert chart_data(response, quiet)["views"] == [0] * 15
+        assert html.count('data-metric="views"') == 1
+        assert html.count(EMPTY_PENDING) == 1
+
+    def test_charts_come_from_the_cache_until_the_collected_range_changes(
+        self, client, token, owner_and_token, django_assert_num_queries
+    ):
+        repository = RepositoryFactory(user=owner_and_token[0])
+        reported = {dt.date(2026, 3, 20): DayFigures(views=9, unique_views=3)}
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+        client.get(page_url(token))
+        with django_assert_num_queries(2):
+            cached = client.get(page_url(token))
+
+        # Two quiet days later: no row changes, only the range.
+        later = FETCHED_AT + dt.timedelta(days=2)
+        traffic_store(repository=repository, reported={}, fetched_at=later)
+        updated = client.get(page_url(token))
+
+        assert chart_data(cached, repository)["views"][-1] == 9
+        assert chart_data(updated, repository)["views"][-3:] == [9, 0, 0]
 
     def test_without_repositories_says_how_to_add_one(self, client, token):
         response = client.get(page_url(token))

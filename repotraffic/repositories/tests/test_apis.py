@@ -10,7 +10,9 @@ from rest_framework.test import APIClient
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import repository_collection_record
 from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.merge import DayFigures
 from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.tests.factories import user_with_token
 
@@ -237,6 +239,105 @@ class TestRepositoryDetail:
 
         traffic = auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]
         assert [day["views"] for day in traffic][-1] == 99
+
+
+FETCHED_AT = dt.datetime(2026, 3, 20, 22, 30, tzinfo=dt.UTC)  # covers 2026-03-06 .. 03-20
+
+
+def window_dates(first: str = "2026-03-06", last: str = "2026-03-20") -> list[str]:
+    day, dates = dt.date.fromisoformat(first), []
+    while day <= dt.date.fromisoformat(last):
+        dates.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return dates
+
+
+@pytest.mark.django_db
+class TestRepositoryDetailCollectedRange:
+    """Inside the range successful collections covered, a day GitHub left out had no
+    traffic: the API answers it as zeros, up to the edges of the range."""
+
+    def traffic(self, client, repository, query: str = "") -> list[dict]:
+        response = client.get(f"/api/repos/{repository.id}{query}")
+        assert response.status_code == 200
+        return response.json()["traffic"]
+
+    def test_leading_and_trailing_days_without_traffic_are_zeros(self, auth_client, user):
+        repository = RepositoryFactory(user=user)
+        # Traffic only on 03-10 and 03-14: quiet for the window's first 4 and last 6 days.
+        reported = {
+            dt.date(2026, 3, 10): DayFigures(views=5, unique_views=2),
+            dt.date(2026, 3, 14): DayFigures(clones=3, unique_clones=1),
+        }
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        traffic = self.traffic(auth_client, repository)
+
+        assert [day["date"] for day in traffic] == window_dates()
+        busy = {day["date"]: (day["views"], day["clones"]) for day in traffic if day["views"]}
+        assert busy == {"2026-03-10": (5, 0)}
+        assert traffic[-1] == {
+            "date": "2026-03-20", "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0,
+        }  # fmt: skip
+        assert sum(day["clones"] for day in traffic) == 3
+
+    def test_a_collected_repository_without_traffic_is_zeros_for_the_whole_window(
+        self, auth_client, user
+    ):
+        repository = RepositoryFactory(user=user)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        traffic = self.traffic(auth_client, repository)
+
+        assert [day["date"] for day in traffic] == window_dates()
+        assert {(day["views"], day["unique_views"], day["clones"]) for day in traffic} == {
+            (0, 0, 0)
+        }
+
+    def test_never_collected_is_empty(self, auth_client, user):
+        assert self.traffic(auth_client, RepositoryFactory(user=user)) == []
+
+    @pytest.mark.parametrize(
+        ("query", "first", "last"),
+        [
+            ("?start=2026-03-18", "2026-03-18", "2026-03-20"),
+            ("?end=2026-03-08", "2026-03-06", "2026-03-08"),
+            ("?start=2026-03-01&end=2026-03-07", "2026-03-06", "2026-03-07"),
+            ("?start=2026-03-19&end=2026-04-30", "2026-03-19", "2026-03-20"),
+            ("?start=2026-03-12&end=2026-03-12", "2026-03-12", "2026-03-12"),
+        ],
+    )
+    def test_filters_intersect_the_collected_range(self, auth_client, user, query, first, last):
+        repository = RepositoryFactory(user=user)
+        reported = {dt.date(2026, 3, 12): DayFigures(views=1, unique_views=1)}
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        dates = [day["date"] for day in self.traffic(auth_client, repository, query)]
+
+        assert dates == window_dates(first, last)
+
+    @pytest.mark.parametrize("query", ["?start=2026-03-21", "?end=2026-03-05"])
+    def test_a_filter_outside_the_collected_range_is_empty(self, auth_client, user, query):
+        repository = RepositoryFactory(user=user)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        assert self.traffic(auth_client, repository, query) == []
+
+    def test_a_cached_detail_follows_a_collection_that_only_widened_the_range(
+        self, auth_client, user
+    ):
+        repository = RepositoryFactory(user=user)
+        reported = {dt.date(2026, 3, 20): DayFigures(views=9, unique_views=3)}
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+        assert self.traffic(auth_client, repository)[-1]["date"] == "2026-03-20"
+
+        # Two quiet days later: GitHub reports nothing new, no row is written.
+        later = FETCHED_AT + dt.timedelta(days=2)
+        assert traffic_store(repository=repository, reported={}, fetched_at=later) == 0
+
+        traffic = self.traffic(auth_client, repository)
+        assert [day["date"] for day in traffic] == window_dates("2026-03-06", "2026-03-22")
+        assert [day["views"] for day in traffic[-3:]] == [9, 0, 0]
 
 
 @pytest.mark.django_db

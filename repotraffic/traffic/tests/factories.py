@@ -33,7 +33,16 @@ def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> li
         for offset in range(days)
     ]
     created = TrafficDay.objects.bulk_create(rows)
-    # Like the collection, move the version that keys the cached traffic JSON.
-    type(repository).objects.filter(id=repository.id).update(traffic_updated_at=timezone.now())
-    repository.refresh_from_db(fields=["traffic_updated_at"])
+    if not rows:
+        return created
+    # Like the collection, widen the collected range to the new days and move the version
+    # that keys the cached traffic JSON.
+    repository.refresh_from_db(fields=["collected_from", "collected_until"])
+    last = start + dt.timedelta(days=days - 1)
+    type(repository).objects.filter(id=repository.id).update(
+        collected_from=min(start, repository.collected_from or start),
+        collected_until=max(last, repository.collected_until or last),
+        traffic_updated_at=timezone.now(),
+    )
+    repository.refresh_from_db(fields=["collected_from", "collected_until", "traffic_updated_at"])
     return created

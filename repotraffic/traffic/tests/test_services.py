@@ -1,16 +1,23 @@
 import datetime as dt
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 
-from repotraffic.integrations.github.client import GitHubErrorCause
+from repotraffic.integrations.github.client import (
+    GitHubErrorCause,
+    TrafficWindow,
+    github_rate_limit_blocks_clear,
+)
 from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic import services
+from repotraffic.traffic.merge import DayFigures
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.traffic.selectors import traffic_series
-from repotraffic.traffic.services import traffic_fetch
+from repotraffic.traffic.services import traffic_fetch, traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.crypto import secret_encrypt
+from repotraffic.users.tests.factories import user_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +44,27 @@ def reported(fake, repository) -> dict[dt.date, tuple]:
     return {day: tuple(row) for day, row in rows.items()}
 
 
+@pytest.fixture(autouse=True)
+def collection_clock(github, monkeypatch):
+    """The collection reads the time from the fake's clock, as in production its clock and
+    GitHub's agree: the collected range follows the simulated days."""
+    monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
+
+
 @pytest.fixture
-def repository(github):
+def owner_and_token():
+    return user_with_token()
+
+
+@pytest.fixture
+def repository(github, owner_and_token):
     github.add_repo("acme", "rocket")
-    return RepositoryFactory(owner="acme", name="rocket")
+    return RepositoryFactory(user=owner_and_token[0], owner="acme", name="rocket")
+
+
+def collected_range(repository) -> tuple[dt.date, dt.date]:
+    repository.refresh_from_db()
+    return repository.collected_from, repository.collected_until
 
 
 def test_first_collection_stores_the_window_and_records_success(github, repository):
@@ -53,6 +77,8 @@ def test_first_collection_stores_the_window_and_records_success(github, reposito
     assert repository.last_success_at is not None
     assert repository.last_error == ""
     assert repository.traffic_updated_at is not None
+    today = dt.date(2026, 11, 12)  # the fake's
+    assert collected_range(repository) == (today - dt.timedelta(days=14), today)
     assert github.request_counts() == {
         "/repos/acme/rocket/traffic/views": 1,
         "/repos/acme/rocket/traffic/clones": 1,
@@ -122,9 +148,20 @@ def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
     assert words.lower() in repository.last_error.lower()
     assert repository.last_success_at is None
     assert stored(repository) == before
+    assert collected_range(repository) == (dt.date(2026, 1, 1), dt.date(2026, 2, 9))
     if arrange not in ("no_token", "bad_token", "no_push", "unknown_repo"):
-        # The other repositories are unaffected, and the next run recovers.
-        assert traffic_fetch(repository_id=other.id).ok
+        other_outcome = traffic_fetch(repository_id=other.id)
+        if cause == GitHubErrorCause.RATE_LIMITED:
+            # The limit is the token's: the other repository waits too, without asking.
+            requests_before = sum(github.request_counts().values())
+            assert other_outcome.error.cause == GitHubErrorCause.RATE_LIMITED
+            assert traffic_fetch(repository_id=other.id).error is not None
+            assert sum(github.request_counts().values()) == requests_before
+            github_rate_limit_blocks_clear()  # the reset time has come
+        else:
+            # The other repositories are unaffected.
+            assert other_outcome.ok
+        # And the next run recovers.
         github.clear_faults()
         github.reset_rate_limits()
         assert traffic_fetch(repository_id=repository.id).ok
@@ -174,7 +211,9 @@ def test_two_collections_at_once_leave_no_duplicates(github, repository):
     assert stored(repository) == reported(github, repository)
 
 
-def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(github, repository):
+def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(
+    github, repository, api_client, owner_and_token
+):
     """The acceptance scenario: the fake's clock moves a day at a time for three
     weeks, the collection runs at 22:30 UTC, some runs fail, and afterwards every day
     GitHub reported in full holds exactly its true figures."""
@@ -183,6 +222,7 @@ def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(github, re
     for offset in range(21):
         github.set_now(first + dt.timedelta(days=offset))
         github.reset_rate_limits()
+        github_rate_limit_blocks_clear()  # a day later, any rate limit has reset
         if offset in faults:
             github.inject_fault(faults[offset], count=50, reset_in=3600)
         outcome = traffic_fetch(repository_id=repository.id)
@@ -193,10 +233,16 @@ def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(github, re
             github.set_now(first + dt.timedelta(days=offset, hours=4))
             assert traffic_fetch(repository_id=repository.id).ok
 
-    series = {row["date"]: row for row in traffic_series(repository_id=repository.id)}
+    # The API answers every day of the collected range, exactly: the days GitHub left out
+    # (no traffic) as zeros.
     first_day, last_day = first.date() - dt.timedelta(days=14), first.date() + dt.timedelta(days=20)
-    assert min(series) == first_day.isoformat()
-    assert max(series) == last_day.isoformat()
+    assert collected_range(repository) == (first_day, last_day)
+    api_client.credentials(HTTP_X_API_TOKEN=owner_and_token[1])
+    traffic = api_client.get(f"/api/repos/{repository.id}").json()["traffic"]
+    assert [row["date"] for row in traffic] == [
+        (first_day + dt.timedelta(days=offset)).isoformat() for offset in range(35)
+    ]
+    series = {row["date"]: row for row in traffic}
     for offset in range(1, (last_day - first_day).days):
         day = first_day + dt.timedelta(days=offset)
         row = series[day.isoformat()]
@@ -207,3 +253,84 @@ def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(github, re
         row = series[edge.isoformat()]
         truth = github.truth("acme", "rocket", edge)
         assert row["views"] <= truth[0] and row["clones"] <= truth[2]
+
+
+FETCHED_AT = dt.datetime(2026, 3, 20, 22, 30, tzinfo=dt.UTC)
+
+
+def figures(views: int) -> DayFigures:
+    return DayFigures(views=views, unique_views=1, clones=0, unique_clones=0)
+
+
+class TestCollectedRange:
+    def store(self, repository, *, at: dt.datetime, reported: dict | None = None) -> int:
+        return traffic_store(repository=repository, reported=reported or {}, fetched_at=at)
+
+    def test_a_success_covers_githubs_15_day_window_even_without_traffic(self):
+        repository = RepositoryFactory()
+
+        assert self.store(repository, at=FETCHED_AT) == 0
+
+        assert collected_range(repository) == (dt.date(2026, 3, 6), dt.date(2026, 3, 20))
+        assert repository.traffic_updated_at == FETCHED_AT
+        assert not TrafficDay.objects.filter(repository=repository).exists()
+
+    def test_the_fetch_date_is_the_utc_date(self):
+        repository = RepositoryFactory()
+        late_in_new_york = dt.datetime(
+            2026, 3, 20, 21, 0, tzinfo=dt.timezone(-dt.timedelta(hours=5))
+        )
+
+        self.store(repository, at=late_in_new_york)
+
+        assert collected_range(repository) == (dt.date(2026, 3, 7), dt.date(2026, 3, 21))
+
+    def test_the_range_only_widens(self):
+        repository = RepositoryFactory()
+        self.store(repository, at=FETCHED_AT)
+
+        # An earlier fetch (a clock set back) widens its start, never lowers its end...
+        self.store(repository, at=FETCHED_AT - dt.timedelta(days=3))
+        assert collected_range(repository) == (dt.date(2026, 3, 3), dt.date(2026, 3, 20))
+        # ...a later one moves its end, never its start.
+        self.store(repository, at=FETCHED_AT + dt.timedelta(days=2))
+        assert collected_range(repository) == (dt.date(2026, 3, 3), dt.date(2026, 3, 22))
+        # A day GitHub reports outside its window still lies inside the range.
+        self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 2, 27): figures(3)})
+        assert collected_range(repository) == (dt.date(2026, 2, 27), dt.date(2026, 3, 22))
+
+    def test_a_change_of_the_range_alone_moves_the_version_of_the_cached_json(self):
+        repository = RepositoryFactory()
+        self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 3, 19): figures(4)})
+        version = repository.traffic_updated_at
+
+        # Same day, same figures: nothing changed, the version stays.
+        self.store(repository, at=FETCHED_AT + dt.timedelta(hours=1))
+        repository.refresh_from_db()
+        assert repository.traffic_updated_at == version
+
+        # The next day without traffic: no row is written, but the range grew.
+        next_day = FETCHED_AT + dt.timedelta(days=1)
+        assert self.store(repository, at=next_day) == 0
+        repository.refresh_from_db()
+        assert repository.traffic_updated_at == next_day
+        assert repository.collected_until == dt.date(2026, 3, 21)
+
+    def test_a_collection_of_a_repository_without_traffic(self, github, repository, monkeypatch):
+        monkeypatch.setattr(
+            services, "github_traffic_fetch", lambda **kwargs: TrafficWindow(views=[], clones=[])
+        )
+
+        outcome = traffic_fetch(repository_id=repository.id)
+
+        assert outcome.ok and outcome.days_written == 0
+        today = dt.date(2026, 11, 12)  # the fake's clock
+        assert collected_range(repository) == (today - dt.timedelta(days=14), today)
+        assert repository.traffic_updated_at is not None
+
+    def test_a_failed_collection_records_no_range(self, github, repository):
+        github.inject_fault("malformed_json", count=50, repo="acme/rocket")
+
+        assert not traffic_fetch(repository_id=repository.id).ok
+
+        assert collected_range(repository) == (None, None)
