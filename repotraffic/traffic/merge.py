@@ -11,7 +11,10 @@ still in progress. Its facts, and what the rule does about each:
 - Days without traffic are left out of the response: a missing day never erases or
   lowers stored data (it was either zero already or has rolled out of the window).
 - A metric GitHub left out for a day it reported otherwise (views but no clones)
-  is 0 for that day.
+  is 0 for that day, when the day lies inside that metric's own response window.
+  Views and clones are two responses, each with its own window and its own oldest
+  bucket; if the two requests straddle UTC midnight, a day outside one window keeps
+  that metric's stored value.
 
 The function is pure so the rule can be tested on its own (property-based tests).
 """
@@ -26,29 +29,50 @@ METRICS = ("views", "unique_views", "clones", "unique_clones")
 
 @dataclass(frozen=True)
 class DayFigures:
-    views: int = 0
-    unique_views: int = 0
-    clones: int = 0
-    unique_clones: int = 0
+    """One day's figures; in a response, None means "not reported by its endpoint"."""
+
+    views: int | None = 0
+    unique_views: int | None = 0
+    clones: int | None = 0
+    unique_clones: int | None = 0
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         return (self.views, self.unique_views, self.clones, self.unique_clones)
 
 
+def _pairs(buckets) -> tuple[dict[dt.date, tuple[int, int]], tuple[dt.date, dt.date] | None]:
+    pairs = {bucket.day: (bucket.count, bucket.uniques) for bucket in buckets}
+    return pairs, ((min(pairs), max(pairs)) if pairs else None)
+
+
 def traffic_window_days(*, window: TrafficWindow) -> dict[dt.date, DayFigures]:
-    """The response as one figure set per reported day; an unreported metric is 0."""
-    views = {bucket.day: bucket for bucket in window.views}
-    clones = {bucket.day: bucket for bucket in window.clones}
+    """The two responses as one figure set per reported day.
+
+    Views and clones are separate responses, each with its own window. A metric one of
+    them left out is 0 for a day inside that response's span (GitHub omits days
+    without traffic), and None (unknown, stored value kept) for a day outside it,
+    which happens when the two requests straddle UTC midnight.
+    """
+    views, views_span = _pairs(window.views)
+    clones, clones_span = _pairs(window.clones)
+
+    def pair(pairs, span, day) -> tuple[int | None, int | None]:
+        if day in pairs:
+            return pairs[day]
+        if span and span[0] <= day <= span[1]:
+            return 0, 0
+        return None, None
+
     days = {}
     for day in sorted(views.keys() | clones.keys()):
-        view, clone = views.get(day), clones.get(day)
-        days[day] = DayFigures(
-            views=view.count if view else 0,
-            unique_views=view.uniques if view else 0,
-            clones=clone.count if clone else 0,
-            unique_clones=clone.uniques if clone else 0,
-        )
+        view, clone = pair(views, views_span, day), pair(clones, clones_span, day)
+        days[day] = DayFigures(*view, *clone)
     return days
+
+
+def _oldest(reported: dict[dt.date, DayFigures], field: str) -> dt.date | None:
+    days = [day for day, figures in reported.items() if getattr(figures, field) is not None]
+    return min(days) if days else None
 
 
 def traffic_merge(
@@ -56,21 +80,24 @@ def traffic_merge(
 ) -> dict[dt.date, DayFigures]:
     """The rows to write: every reported day, merged with what is stored.
 
-    Days not in `reported` are not returned, so they stay as they are.
+    Days not in `reported` are not returned, so they stay as they are. The oldest day
+    of each response (views, clones) never lowers a stored value.
     """
-    if not reported:
-        return {}
-    oldest = min(reported)
+    oldest = {"views": _oldest(reported, "views"), "clones": _oldest(reported, "clones")}
     merged = {}
     for day, figures in reported.items():
-        previous = stored.get(day)
-        if day == oldest and previous is not None:
-            figures = DayFigures(
-                *(
-                    max(new, old)
-                    for new, old in zip(figures.as_tuple(), previous.as_tuple(), strict=True)
-                )
-            )
-        if figures != previous:
-            merged[day] = figures
+        previous = stored.get(day) or DayFigures()
+        values = {}
+        for group in ("views", "clones"):
+            for field in (group, f"unique_{group}"):
+                new, old = getattr(figures, field), getattr(previous, field)
+                if new is None:
+                    values[field] = old  # outside this response's window: keep
+                elif day == oldest[group] and day in stored:
+                    values[field] = max(new, old)  # cut short by the rolling window
+                else:
+                    values[field] = new
+        result = DayFigures(**values)
+        if result != stored.get(day):
+            merged[day] = result
     return merged

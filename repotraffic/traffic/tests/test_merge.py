@@ -55,14 +55,30 @@ class TestRuleByExample:
 
     def test_a_metric_left_out_for_a_reported_day_is_zero(self):
         window = TrafficWindow(
-            views=[TrafficBucket(day=day(1), count=5, uniques=2)],
-            clones=[TrafficBucket(day=day(2), count=3, uniques=1)],
+            views=[TrafficBucket(day=day(n), count=5, uniques=2) for n in (1, 2, 3)],
+            clones=[TrafficBucket(day=day(n), count=3, uniques=1) for n in (1, 3)],
         )
 
-        assert traffic_window_days(window=window) == {
-            day(1): DayFigures(views=5, unique_views=2, clones=0, unique_clones=0),
-            day(2): DayFigures(views=0, unique_views=0, clones=3, unique_clones=1),
+        assert traffic_window_days(window=window)[day(2)] == DayFigures(
+            views=5, unique_views=2, clones=0, unique_clones=0
+        )
+
+    def test_requests_straddling_midnight_keep_what_the_other_window_cannot_see(self):
+        # Views asked at 23:59 (window day 0..14), clones at 00:01 (day 1..15).
+        window = TrafficWindow(
+            views=[TrafficBucket(day=day(n), count=10, uniques=4) for n in range(0, 15)],
+            clones=[TrafficBucket(day=day(n), count=2, uniques=1) for n in range(1, 16)],
+        )
+        stored = {
+            day(0): DayFigures(50, 20, 7, 3),  # day 0 is outside the clones window
+            day(1): DayFigures(10, 4, 9, 4),  # the clones window's cut-short oldest day
         }
+
+        merged = fold(stored, traffic_window_days(window=window))
+
+        assert merged[day(0)] == DayFigures(50, 20, 7, 3)  # views' oldest: never lowered
+        assert merged[day(1)] == DayFigures(10, 4, 9, 4)  # clones' oldest: never lowered
+        assert merged[day(15)] == DayFigures(0, 0, 2, 1)  # views had not reached it yet
 
 
 # --- Property-based: a model of GitHub's windows, independent of the fake ----------
