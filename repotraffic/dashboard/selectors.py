@@ -13,7 +13,12 @@ from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.selectors import repository_get, repository_list
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.traffic.selectors import METRICS, traffic_series, traffic_series_many
+from repotraffic.traffic.selectors import (
+    METRICS,
+    TrafficColumns,
+    traffic_columns_many,
+    traffic_series,
+)
 from repotraffic.users.models import User
 from repotraffic.users.selectors import user_get_by_token
 
@@ -141,8 +146,10 @@ def _charts_cached(
     charts = {id_: cached[key] for id_, key in keys.items() if key in cached}
     missing = [repository for repository in repositories if repository.id not in charts]
     if missing:
-        series = traffic_series_many(repositories=missing, date_range=date_range)
-        built = {id_: traffic_chart_build(rows=rows) for id_, rows in series.items()}
+        series = traffic_columns_many(repositories=missing, date_range=date_range)
+        built = {
+            id_: traffic_chart_from_columns(columns=columns) for id_, columns in series.items()
+        }
         cache.set_many(
             {keys[id_]: chart for id_, chart in built.items()}, timeout=CHART_CACHE_SECONDS
         )
@@ -187,12 +194,17 @@ def traffic_chart_data(*, rows: list[dict]) -> dict:
     return chart
 
 
-def traffic_totals(*, chart: dict, rows: list[dict]) -> TrafficTotals:
+def traffic_totals(*, chart: dict, rows: list[dict] | None = None) -> TrafficTotals:
     """Totals of the shown days. Uniques are left out: GitHub counts a visitor once per
     day, so a sum of daily uniques would count returning visitors again."""
-    if not rows:
-        return TrafficTotals()
     views, clones = chart["views"], chart["clones"]
+    if not views:
+        return TrafficTotals()
+    first = _EPOCH + dt.timedelta(days=chart["start"] // _SECONDS_PER_DAY)
+
+    def date(index: int) -> str:
+        return (first + dt.timedelta(days=index)).isoformat()
+
     # The busiest day has the most views (the most clones if nobody viewed); the earliest
     # wins a tie.
     busiest_metric = views if max(views) else clones
@@ -201,12 +213,23 @@ def traffic_totals(*, chart: dict, rows: list[dict]) -> TrafficTotals:
     return TrafficTotals(
         views=sum(views),
         clones=sum(clones),
-        days=len(rows),
-        first_date=rows[0]["date"],
-        last_date=rows[-1]["date"],
-        busiest_date=rows[busiest]["date"] if has_traffic else None,
+        days=len(views),
+        first_date=date(0),
+        last_date=date(len(views) - 1),
+        busiest_date=date(busiest) if has_traffic else None,
         busiest_views=views[busiest],
         busiest_clones=clones[busiest],
+    )
+
+
+def traffic_chart_from_columns(*, columns: TrafficColumns) -> TrafficChart:
+    """The chart straight from columns: no dict per day (the all-repositories page)."""
+    start = None
+    if columns.start is not None:
+        start = (columns.start - _EPOCH).days * _SECONDS_PER_DAY
+    chart = {"start": start, **{metric: getattr(columns, metric) for metric in METRICS}}
+    return TrafficChart(
+        json=json.dumps(chart, separators=(",", ":")), totals=traffic_totals(chart=chart)
     )
 
 
