@@ -93,7 +93,10 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise RuntimeError(f"unexpected wrk latency {text!r}")
+    value, unit = match.groups()
     return float(value) * _UNITS[unit]
 
 

@@ -1,5 +1,3 @@
-import json
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -8,16 +6,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repotraffic.common.api import error_responses
-from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import date_range_parse
-from repotraffic.common.exceptions import ApplicationError, NotFoundError
+from repotraffic.common.exceptions import NotFoundError
 from repotraffic.common.fields import StrictCharField
 from repotraffic.repositories.selectors import (
+    repository_detail_json,
     repository_get,
-    repository_list,
+    repository_list_json,
 )
 from repotraffic.repositories.services import repository_create, repository_delete
-from repotraffic.traffic.selectors import traffic_series_json
 from repotraffic.users.apis import body_validate
 
 REPOSITORY_ID = OpenApiParameter(
@@ -36,26 +33,8 @@ class RepositorySerializer(serializers.Serializer):
     )
 
 
-def repository_data(repository) -> dict:
-    # Built by hand: DRF field-by-field serialization costs more than the query.
-    return {
-        "id": str(repository.id),
-        "url": repository.url,
-        "created_at": _iso(repository.created_at),
-        "last_attempt_at": _iso(repository.last_attempt_at),
-        "last_success_at": _iso(repository.last_success_at),
-        "last_error": repository.last_error,
-    }
-
-
 def json_response(body: str) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
-
-
-def _iso(moment) -> str | None:
-    if moment is None:
-        return None
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 class TrafficDaySerializer(serializers.Serializer):
@@ -100,15 +79,7 @@ class RepositoryListApi(APIView):
         responses={200: RepositorySerializer(many=True), **error_responses(401, 405)},
     )
     def get(self, request):
-        user = request.user
-        version = user.repositories_changed_at.timestamp() if user.repositories_changed_at else 0
-        body = json_cached(
-            key=f"repos:{user.id}:{version}",
-            build=lambda: [
-                repository_data(repository) for repository in repository_list(user=user)
-            ],
-        )
-        return json_response(body)
+        return json_response(repository_list_json(user=request.user))
 
 
 class RepositoryDetailApi(APIView):
@@ -128,10 +99,7 @@ class RepositoryDetailApi(APIView):
         repository = repository_get(user=request.user, repository_id=repository_id)
         if repository is None:
             raise NotFoundError(f"You have no repository with id {repository_id}.")
-        # The traffic array is cached JSON text; splice it in rather than parse it again.
-        head = json.dumps(repository_data(repository), separators=(",", ":"))
-        traffic = traffic_series_json(repository=repository, date_range=date_range)
-        return json_response(f'{head[:-1]},"traffic":{traffic}}}')
+        return json_response(repository_detail_json(repository=repository, date_range=date_range))
 
 
 class RepositoryDeleteApi(APIView):
@@ -142,8 +110,5 @@ class RepositoryDeleteApi(APIView):
         responses={202: RepositoryCreateApi.OutputSerializer, **error_responses(400, 401, 405)},
     )
     def post(self, request, repository_id: str):
-        repository = repository_get(user=request.user, repository_id=repository_id)
-        if repository is None:
-            raise ApplicationError(f"You have no repository with id {repository_id}.")
-        repository_delete(user=request.user, repository_id=repository.id)
-        return Response({"id": str(repository.id)}, status=202)
+        deleted_id = repository_delete(user=request.user, repository_id=repository_id)
+        return Response({"id": str(deleted_id)}, status=202)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.repositories.models import Repository
+from repotraffic.repositories.selectors import repository_get
 from repotraffic.repositories.urls_parse import github_url_parse
 from repotraffic.users.models import User
 
@@ -49,13 +50,18 @@ def _first_collection_queue(repository_id: uuid.UUID) -> None:
     traffic_fetch_repository_queue(repository_id=repository_id)
 
 
-def repository_delete(*, user: User, repository_id: uuid.UUID) -> None:
-    """Delete a repository and all its traffic in one transaction."""
-    with transaction.atomic():
-        deleted, _ = Repository.objects.filter(id=repository_id, user=user).delete()
-        repositories_touch(user_id=user.id)
-    if not deleted:
+def repository_delete(*, user: User, repository_id: uuid.UUID | str) -> uuid.UUID:
+    """Delete the user's repository and all its traffic in one transaction."""
+    repository = repository_get(user=user, repository_id=repository_id)
+    if repository is None:
         raise ApplicationError(f"You have no repository with id {repository_id}.")
+    with transaction.atomic():
+        deleted, _ = Repository.objects.filter(id=repository.id, user=user).delete()
+        if deleted:
+            repositories_touch(user_id=user.id)
+    if not deleted:  # a concurrent delete won
+        raise ApplicationError(f"You have no repository with id {repository_id}.")
+    return repository.id
 
 
 def repository_collection_record(
