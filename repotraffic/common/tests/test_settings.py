@@ -1,0 +1,73 @@
+"""Settings come from the environment, strictly: a wrong value stops the start with a
+message naming the variable; production refuses to start without its secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "s" * 50,
+    "DJANGO_ALLOWED_HOSTS": "traffic.example.com",
+    "REPOTRAFFIC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+}
+
+
+def check(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REPOTRAFFIC_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, "DATABASE_URL": "sqlite:////tmp/repotraffic-settings-check.sqlite3", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_development_needs_no_configuration():
+    assert check().returncode == 0
+
+
+def test_production_starts_with_its_secrets():
+    result = check(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY must be set"),
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS must list"),
+        ("REPOTRAFFIC_ENCRYPTION_KEY", "REPOTRAFFIC_ENCRYPTION_KEY must be set"),
+    ],
+)
+def test_production_refuses_to_start_without_a_secret(missing, words):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = check(**env)
+    assert result.returncode != 0
+    assert words in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be true or false"),
+        ("GITHUB_TIMEOUT", "soon", "GITHUB_TIMEOUT must be a number"),
+        ("TRAFFIC_FETCH_CONCURRENCY", "0", "TRAFFIC_FETCH_CONCURRENCY must be at least 1"),
+        ("TRAFFIC_FETCH_SCHEDULE", "every day", "TRAFFIC_FETCH_SCHEDULE must be a cron"),
+        ("GITHUB_API_URL", "api.github.com", "GITHUB_API_URL must be an http(s) URL"),
+        ("REPOTRAFFIC_ENCRYPTION_KEY", "not-a-key", "not a Fernet key"),
+        ("CACHE_URL", "memcached://x", "CACHE_URL must be"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL"),
+    ],
+)
+def test_a_wrong_value_fails_at_start_naming_the_variable(name, value, words):
+    result = check(**{name: value})
+    assert result.returncode != 0
+    assert words in result.stderr
