@@ -26,6 +26,7 @@ _EPOCH = dt.date(1970, 1, 1)
 _SECONDS_PER_DAY = 86_400
 
 EMPTY_PENDING = "No traffic collected yet, first collection pending."
+EMPTY_FAILED = "No traffic collected yet: the last collection failed (see Last error)."
 EMPTY_IN_RANGE = "No traffic in this date range."
 CHART_CACHE_SECONDS = 24 * 3600
 
@@ -100,7 +101,7 @@ def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> 
         repository=repository,
         chart=chart,
         rows=rows,
-        empty_message=_empty_message(chart=chart, has_history=has_history),
+        empty_message=_empty_message(repository=repository, chart=chart, has_history=has_history),
     )
 
 
@@ -123,6 +124,7 @@ def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[Repo
             chart=charts[repository.id],
             rows=None,
             empty_message=_empty_message(
+                repository=repository,
                 chart=charts[repository.id],
                 has_history=repository.collected_from is not None
                 or (filtered and repository.has_traffic),
@@ -162,7 +164,7 @@ def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
     return f"dashboard-chart:{repository.id}:{version}:{date_range.start}:{date_range.end}"
 
 
-def _empty_message(*, chart: TrafficChart, has_history: bool) -> str:
+def _empty_message(*, repository: Repository, chart: TrafficChart, has_history: bool) -> str:
     """Why a repository shows no chart ("" when it shows one).
 
     A collected repository always has days to show (zeros when it had no traffic), unless
@@ -171,7 +173,8 @@ def _empty_message(*, chart: TrafficChart, has_history: bool) -> str:
         return ""
     if has_history:
         return EMPTY_IN_RANGE
-    return EMPTY_PENDING
+    # Not "pending" when a collection has run and failed: the error says what to do.
+    return EMPTY_FAILED if repository.last_error else EMPTY_PENDING
 
 
 def traffic_chart_build(*, rows: list[dict]) -> TrafficChart:

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from repotraffic.dashboard.selectors import EMPTY_IN_RANGE, EMPTY_PENDING
+from repotraffic.dashboard.selectors import EMPTY_FAILED, EMPTY_IN_RANGE, EMPTY_PENDING
 from repotraffic.dashboard.tests.helpers import (
     BAD_RANGES,
     assert_plain_404,
@@ -438,3 +438,15 @@ class TestStrictContentSecurityPolicy:
             response = client.get(path)
             assert response.status_code == 200, path
             assert b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_a_repository_whose_first_collection_failed_does_not_claim_to_be_pending(client):
+    user, token = user_with_token()
+    RepositoryFactory(user=user, last_error="acme/gone was not found")
+
+    html = client.get(f"/users/{token}/repos").content.decode()
+
+    assert EMPTY_FAILED in html
+    assert EMPTY_PENDING not in html
+    assert "acme/gone was not found" in html
