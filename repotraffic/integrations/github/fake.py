@@ -49,83 +49,31 @@ of *real* time, since a client compares the reset with its own clock; past that,
 "API rate limit exceeded" with Remaining 0. The fake clock only moves the traffic.
 
 The control endpoint (POST /_fake/state, every control method in one JSON body) and
-the faults are documented in fake_http.py.
+the faults are documented in fake_http.py. The state behind them (tokens, repositories,
+faults, rate-limit windows, clock, request log) is defined in fake_state.py; this module
+is the one to import from.
 """
 
 import datetime as dt
 import threading
-from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from repotraffic.integrations.github import fake_traffic
 from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FAULT_KINDS, FakeHTTPServer
+from repotraffic.integrations.github.fake_state import (
+    FakeFault,
+    FakeRepo,
+    FakeToken,
+    _RateWindow,
+    _repo_key,
+    _State,
+    _utc,
+)
 
 TOKEN_KINDS = ("classic", "fine_grained", "app")
 SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake's public demo token)
-
-
-@dataclass
-class FakeToken:
-    login: str
-    push: bool = True
-    kind: str = "classic"  # decides the wording of a 403 for lack of push access
-
-
-@dataclass
-class FakeRepo:
-    owner: str
-    name: str
-    private: bool = False
-    # None: every valid token that has push access. Otherwise only these tokens.
-    push_tokens: set[str] | None = None
-    # Who can see a private repository at all; None: the tokens with push access.
-    visible_tokens: set[str] | None = None
-
-
-@dataclass
-class FakeFault:
-    kind: str
-    count: int = 1
-    repo: str | None = None
-    path: str | None = None
-    seconds: float = 30.0
-    retry_after: int = 60
-    reset_in: int = 60
-    status: int = 403
-    variant: str = ""
-
-
-@dataclass
-class _RateWindow:
-    reset: float
-    used: int = 0
-
-
-@dataclass
-class _State:
-    tokens: dict[str, FakeToken] = field(default_factory=dict)
-    repos: dict[str, FakeRepo] = field(default_factory=dict)
-    now: dt.datetime | None = None
-    latency_ms: float = 0.0
-    rate_limit: int = 5000
-    rate_window_seconds: float = 3600.0
-    rate: dict[str, _RateWindow] = field(default_factory=dict)
-    faults: list[FakeFault] = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)
-    log: deque = field(default_factory=lambda: deque(maxlen=1000))
-
-
-def _utc(value: dt.datetime | str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
-def _repo_key(owner: str, name: str) -> str:
-    return f"{owner}/{name}".lower()
 
 
 class FakeGitHub:

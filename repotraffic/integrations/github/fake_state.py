@@ -1,0 +1,70 @@
+"""The fake GitHub's state: the tokens, repositories, faults, rate-limit windows, clock
+and request log that `fake.FakeGitHub` keeps behind its lock, and the small helpers that
+normalise its keys and times. Plain data only; the operations on it live in `fake.py`.
+"""
+
+import datetime as dt
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FakeToken:
+    login: str
+    push: bool = True
+    kind: str = "classic"  # decides the wording of a 403 for lack of push access
+
+
+@dataclass
+class FakeRepo:
+    owner: str
+    name: str
+    private: bool = False
+    # None: every valid token that has push access. Otherwise only these tokens.
+    push_tokens: set[str] | None = None
+    # Who can see a private repository at all; None: the tokens with push access.
+    visible_tokens: set[str] | None = None
+
+
+@dataclass
+class FakeFault:
+    kind: str
+    count: int = 1
+    repo: str | None = None
+    path: str | None = None
+    seconds: float = 30.0
+    retry_after: int = 60
+    reset_in: int = 60
+    status: int = 403
+    variant: str = ""
+
+
+@dataclass
+class _RateWindow:
+    reset: float
+    used: int = 0
+
+
+@dataclass
+class _State:
+    tokens: dict[str, FakeToken] = field(default_factory=dict)
+    repos: dict[str, FakeRepo] = field(default_factory=dict)
+    now: dt.datetime | None = None
+    latency_ms: float = 0.0
+    rate_limit: int = 5000
+    rate_window_seconds: float = 3600.0
+    rate: dict[str, _RateWindow] = field(default_factory=dict)
+    faults: list[FakeFault] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    log: deque = field(default_factory=lambda: deque(maxlen=1000))
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _repo_key(owner: str, name: str) -> str:
+    return f"{owner}/{name}".lower()
