@@ -160,7 +160,7 @@ def _charts_cached(
 
 
 def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
-    version = repository.traffic_updated_at.timestamp() if repository.traffic_updated_at else 0
+    version = repository.traffic_version
     return f"dashboard-chart:{repository.id}:{version}:{date_range.start}:{date_range.end}"
 
 

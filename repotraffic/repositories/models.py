@@ -48,5 +48,10 @@ class Repository(BaseModel):
         return f"{self.owner}/{self.name}"
 
     @property
+    def traffic_version(self) -> float:
+        """What keys cached traffic JSON: it moves with every change of the rows."""
+        return self.traffic_updated_at.timestamp() if self.traffic_updated_at else 0
+
+    @property
     def url(self) -> str:
         return f"https://github.com/{self.owner}/{self.name}"

@@ -15,48 +15,7 @@ from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import TrafficDay
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
-_ONE_DAY = dt.timedelta(days=1)
 ALL_DATES = DateRange()
-
-
-def _filled(rows: Iterable[tuple], *, repository: Repository, date_range: DateRange) -> list[dict]:
-    """Rows (date-sorted, already inside `date_range`) as dicts, every other day of the
-    span as zero.
-
-    GitHub leaves days without traffic out of its responses, so inside the collected
-    range a missing day means zero, not unknown. The span is the collected range widened
-    to the rows (rows outside it predate the range being recorded), within `date_range`.
-    Never collected and no rows: [].
-    """
-    series: list[dict] = []
-    day = None  # the next day to emit
-    for row_day, views, unique_views, clones, unique_clones in rows:
-        if day is None:
-            day = _span_start(first_row=row_day, repository=repository, date_range=date_range)
-        while day < row_day:
-            series.append(_zero(day))
-            day += _ONE_DAY
-        series.append(
-            {
-                "date": row_day.isoformat(),
-                "views": views,
-                "unique_views": unique_views,
-                "clones": clones,
-                "unique_clones": unique_clones,
-            }
-        )
-        day = row_day + _ONE_DAY
-    if day is None:  # no rows
-        if repository.collected_from is None:
-            return series
-        day = _span_start(first_row=None, repository=repository, date_range=date_range)
-    until = repository.collected_until
-    if until is not None and date_range.end is not None:
-        until = min(until, date_range.end)
-    while until is not None and day <= until:
-        series.append(_zero(day))
-        day += _ONE_DAY
-    return series
 
 
 def _span_start(
@@ -70,24 +29,12 @@ def _span_start(
     return start
 
 
-def _zero(day: dt.date) -> dict:
-    return {"date": day.isoformat(), "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0}
-
-
 def _filtered(queryset, date_range: DateRange):
     if date_range.start:
         queryset = queryset.filter(date__gte=date_range.start)
     if date_range.end:
         queryset = queryset.filter(date__lte=date_range.end)
     return queryset
-
-
-def traffic_series(*, repository: Repository, date_range: DateRange = ALL_DATES) -> list[dict]:
-    """Daily traffic of one repository, sorted by date, one entry for every day of its
-    collected range (and of its rows) within `date_range`, days without a row as zero."""
-    rows = _filtered(TrafficDay.objects.filter(repository_id=repository.id), date_range)
-    rows = rows.order_by("date").values_list("date", *METRICS)
-    return _filled(rows, repository=repository, date_range=date_range)
 
 
 @dataclass(frozen=True)
@@ -118,8 +65,15 @@ class TrafficColumns:
 
 
 def _columns(rows: Iterable[tuple], *, repository: Repository, date_range: DateRange):
-    """What _filled does, into lists of ints: for many repositories at once, building a
-    dict and a date object per row was most of the all-repositories page's time."""
+    """Rows (date-sorted, already inside `date_range`) as columns, every other day of the
+    span as zero.
+
+    GitHub leaves days without traffic out of its responses, so inside the collected
+    range a missing day means zero, not unknown. The span is the collected range widened
+    to the rows (rows outside it predate the range being recorded), within `date_range`.
+    Never collected and no rows: empty. Lists of ints, not a dict and a date object per
+    row: for many repositories those were most of the all-repositories page's time.
+    """
     columns = TrafficColumns(None, [], [], [], [])
     metrics = (columns.views, columns.unique_views, columns.clones, columns.unique_clones)
     views, unique_views, clones, unique_clones = metrics
@@ -184,6 +138,13 @@ def traffic_columns_many(
     return columns
 
 
+def traffic_series(*, repository: Repository, date_range: DateRange = ALL_DATES) -> list[dict]:
+    """Daily traffic of one repository, sorted by date, one entry for every day of its
+    collected range (and of its rows) within `date_range`, days without a row as zero."""
+    columns = traffic_columns_many(repositories=[repository], date_range=date_range)
+    return columns[repository.id].as_rows()
+
+
 def traffic_series_many(
     *, repositories: Iterable[Repository], date_range: DateRange = ALL_DATES
 ) -> dict[uuid.UUID, list[dict]]:
@@ -195,9 +156,8 @@ def traffic_series_many(
 def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
     """traffic_series as JSON text, cached per version of the repository's traffic
     (`traffic_updated_at` moves with every change of its rows or collected range)."""
-    version = repository.traffic_updated_at.timestamp() if repository.traffic_updated_at else 0
     return json_cached(
-        key=f"traffic:{repository.id}:{version}:{date_range.start}:{date_range.end}",
+        key=f"traffic:{repository.id}:{repository.traffic_version}:{date_range.start}:{date_range.end}",
         build=lambda: traffic_series(repository=repository, date_range=date_range),
     )
 
