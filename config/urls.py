@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from repotraffic.common.api import api_not_found
+from repotraffic.common.api_errors import api_not_found
 
-handler500 = "repotraffic.common.api.server_error"
+handler500 = "repotraffic.common.api_errors.server_error"
 
 urlpatterns = [
     path("api", api_not_found),

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from repotraffic.common.api import api_not_found
+from repotraffic.common.api_errors import api_not_found
 from repotraffic.common.apis import HealthApi
 from repotraffic.repositories.apis import (
     RepositoryCreateApi,

@@ -147,7 +147,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["repotraffic.common.parsers.AnyContentJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "repotraffic.common.negotiation.JSONOnlyNegotiation",
-    "EXCEPTION_HANDLER": "repotraffic.common.api.exception_handler",
+    "EXCEPTION_HANDLER": "repotraffic.common.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

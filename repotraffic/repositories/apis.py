@@ -5,17 +5,17 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from repotraffic.common.api import error_responses
+from repotraffic.common.api_errors import error_responses
 from repotraffic.common.dates import date_range_parse
 from repotraffic.common.exceptions import NotFoundError
 from repotraffic.common.fields import StrictCharField
+from repotraffic.common.validation import body_validate
 from repotraffic.repositories.selectors import (
     repository_detail_json,
     repository_get,
     repository_list_json,
 )
 from repotraffic.repositories.services import repository_create, repository_delete
-from repotraffic.users.apis import body_validate
 
 REPOSITORY_ID = OpenApiParameter(
     "repository_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The id from create."

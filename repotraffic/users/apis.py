@@ -3,23 +3,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from repotraffic.common.api import error_responses
-from repotraffic.common.exceptions import ApplicationError
+from repotraffic.common.api_errors import error_responses
 from repotraffic.common.fields import StrictCharField
+from repotraffic.common.validation import body_validate
 from repotraffic.users.services import (
     user_create,
     user_github_token_delete,
     user_github_token_set,
 )
-
-
-def body_validate(serializer_class, data):
-    """Validate a request body that must be a JSON object."""
-    if not isinstance(data, dict):
-        raise ApplicationError("The request body must be a JSON object.")
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class UserCreateApi(APIView):

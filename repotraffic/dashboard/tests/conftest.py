@@ -22,6 +22,6 @@ def token(owner_and_token) -> str:
 @pytest.fixture
 def repository(owner_and_token):
     """acme/rocket with 60 days of traffic from 2024-01-01."""
-    repository = RepositoryFactory(user=owner_and_token[0], owner="acme", name="rocket")
+    repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="rocket")
     traffic_days_create(repository=repository, start=FIRST_DAY, days=60)
     return repository

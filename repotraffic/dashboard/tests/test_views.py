@@ -62,10 +62,10 @@ class TestRepositoryPage:
     def test_totals_cover_the_shown_range_with_missing_days_as_zero(
         self, client, token, repository
     ):
-        other = RepositoryFactory(user=repository.user, owner="acme", name="gap")
-        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 1), views=4, clones=1)
-        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 4), views=9, clones=3)
-        TrafficDayFactory(repository=other, date=dt.date(2024, 3, 5), views=9, clones=0)
+        other = RepositoryFactory.create(user=repository.user, owner="acme", name="gap")
+        TrafficDayFactory.create(repository=other, date=dt.date(2024, 3, 1), views=4, clones=1)
+        TrafficDayFactory.create(repository=other, date=dt.date(2024, 3, 4), views=9, clones=3)
+        TrafficDayFactory.create(repository=other, date=dt.date(2024, 3, 5), views=9, clones=0)
 
         response = client.get(page_url(token, other))
 
@@ -119,7 +119,7 @@ class TestRepositoryPage:
         assert "application/json" not in html
 
     def test_empty_state_before_the_first_collection(self, client, token, owner_and_token):
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
 
         response = client.get(page_url(token, repository))
 
@@ -131,7 +131,7 @@ class TestRepositoryPage:
     def test_a_collection_that_found_nothing_shows_zeros_over_githubs_window(
         self, client, token, owner_and_token
     ):
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
         traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
         response = client.get(page_url(token, repository))
@@ -148,7 +148,7 @@ class TestRepositoryPage:
     def test_days_without_traffic_at_the_edges_of_the_collected_range_are_shown(
         self, client, token, owner_and_token
     ):
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
         reported = {dt.date(2026, 3, 10): DayFigures(views=5, unique_views=2, clones=1)}
         traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
 
@@ -168,7 +168,7 @@ class TestRepositoryPage:
         self, client, token, owner_and_token
     ):
         # Quiet for its last 5 days: the series still runs to the day it was collected.
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
         traffic_days_create(repository=repository, start=dt.date(2026, 2, 1), days=43)
         traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
@@ -192,7 +192,7 @@ class TestRepositoryPage:
     def test_empty_state_when_the_filter_misses_a_collection_without_traffic(
         self, client, token, owner_and_token
     ):
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
         traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
         html = client.get(page_url(token, repository) + "?end=2026-03-05").content.decode()
@@ -234,7 +234,7 @@ class TestNotFound:
 
     def test_someone_elses_repository(self, client, token, repository):
         _, other_token = user_with_token()
-        theirs = RepositoryFactory(owner="other", name="secret")
+        theirs = RepositoryFactory.create(owner="other", name="secret")
 
         assert_plain_404(client.get(page_url(other_token, repository)))
         assert_plain_404(client.get(page_url(token, theirs)))
@@ -282,12 +282,12 @@ class TestAllRepositoriesPage:
         names = ["zeta", "alpha", "mid"]
         repositories = []
         for offset, name in enumerate(names):
-            repository = RepositoryFactory(user=user, owner="acme", name=name)
+            repository = RepositoryFactory.create(user=user, owner="acme", name=name)
             repository.created_at = created + dt.timedelta(minutes=offset)
             repository.save(update_fields=["created_at"])
             traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=10)
             repositories.append(repository)
-        RepositoryFactory(name="not-mine")
+        RepositoryFactory.create(name="not-mine")
 
         response = client.get(page_url(token) + "?start=2024-01-03")
 
@@ -305,9 +305,9 @@ class TestAllRepositoriesPage:
         self, client, token, owner_and_token, django_assert_num_queries, query
     ):
         for _ in range(20):
-            repository = RepositoryFactory(user=owner_and_token[0])
+            repository = RepositoryFactory.create(user=owner_and_token[0])
             traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
-        RepositoryFactory(user=owner_and_token[0])  # no traffic yet
+        RepositoryFactory.create(user=owner_and_token[0])  # no traffic yet
 
         # The token lookup, the repositories, their traffic.
         with django_assert_num_queries(3):
@@ -333,8 +333,8 @@ class TestAllRepositoriesPage:
         assert len(chart_data(updated, repository)["views"]) == 63
 
     def test_empty_states_per_repository(self, client, token, owner_and_token, repository):
-        RepositoryFactory(user=owner_and_token[0], name="fresh")
-        quiet = RepositoryFactory(user=owner_and_token[0], name="quiet")
+        RepositoryFactory.create(user=owner_and_token[0], name="fresh")
+        quiet = RepositoryFactory.create(user=owner_and_token[0], name="quiet")
         traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
 
         html = client.get(page_url(token) + "?start=2030-01-01").content.decode()
@@ -345,9 +345,9 @@ class TestAllRepositoriesPage:
     def test_a_collected_repository_without_traffic_has_a_zero_chart(
         self, client, token, owner_and_token, django_assert_num_queries
     ):
-        quiet = RepositoryFactory(user=owner_and_token[0], name="quiet")
+        quiet = RepositoryFactory.create(user=owner_and_token[0], name="quiet")
         traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
-        RepositoryFactory(user=owner_and_token[0], name="fresh")
+        RepositoryFactory.create(user=owner_and_token[0], name="fresh")
 
         with django_assert_num_queries(3):
             response = client.get(page_url(token))
@@ -360,7 +360,7 @@ class TestAllRepositoriesPage:
     def test_charts_come_from_the_cache_until_the_collected_range_changes(
         self, client, token, owner_and_token, django_assert_num_queries
     ):
-        repository = RepositoryFactory(user=owner_and_token[0])
+        repository = RepositoryFactory.create(user=owner_and_token[0])
         reported = {dt.date(2026, 3, 20): DayFigures(views=9, unique_views=3)}
         traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
         client.get(page_url(token))
@@ -443,7 +443,7 @@ class TestStrictContentSecurityPolicy:
 @pytest.mark.django_db
 def test_a_repository_whose_first_collection_failed_does_not_claim_to_be_pending(client):
     user, token = user_with_token()
-    RepositoryFactory(user=user, last_error="acme/gone was not found")
+    RepositoryFactory.create(user=user, last_error="acme/gone was not found")
 
     html = client.get(f"/users/{token}/repos").content.decode()
 

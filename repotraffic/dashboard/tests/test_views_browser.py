@@ -167,7 +167,7 @@ def today() -> dt.date:
 @pytest.fixture
 def recent(owner_and_token, today):
     """acme/recent with 400 days of traffic up to today."""
-    repository = RepositoryFactory(user=owner_and_token[0], owner="acme", name="recent")
+    repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="recent")
     traffic_days_create(repository=repository, start=today - dt.timedelta(days=399), days=400)
     return repository
 
@@ -260,7 +260,7 @@ def test_bad_range_page_shows_its_message(tab, live_server, token, repository):
 def test_all_repositories_page_draws_every_chart(
     tab, live_server, token, owner_and_token, repository, recent
 ):
-    RepositoryFactory(user=owner_and_token[0], owner="acme", name="pending")
+    RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="pending")
     page = tab(viewport={"width": 1280, "height": 900})
 
     page.open(live_server.url + page_url(token))

@@ -33,7 +33,7 @@ class TestTrafficCsv:
         assert len(lines.splitlines()) == 61
 
     def test_filename_keeps_only_safe_characters(self, client, token, owner_and_token):
-        repository = RepositoryFactory(user=owner_and_token[0], owner="a.b", name='x"y z')
+        repository = RepositoryFactory.create(user=owner_and_token[0], owner="a.b", name='x"y z')
 
         response = client.get(page_url(token, repository) + "/traffic.csv")
 

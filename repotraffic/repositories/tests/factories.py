@@ -4,7 +4,7 @@ from repotraffic.repositories.models import Repository
 from repotraffic.users.tests.factories import UserFactory
 
 
-class RepositoryFactory(factory.django.DjangoModelFactory):
+class RepositoryFactory(factory.django.DjangoModelFactory[Repository]):
     class Meta:
         model = Repository
 

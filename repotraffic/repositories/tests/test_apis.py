@@ -91,12 +91,12 @@ class TestRepositoryCreate:
 @pytest.mark.django_db
 class TestRepositoryList:
     def test_lists_own_repositories_oldest_first(self, auth_client, user):
-        older = RepositoryFactory(user=user)
-        newer = RepositoryFactory(user=user)
+        older = RepositoryFactory.create(user=user)
+        newer = RepositoryFactory.create(user=user)
         Repository.objects.filter(id=older.id).update(
             created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
         )
-        RepositoryFactory()  # someone else's
+        RepositoryFactory.create()  # someone else's
 
         response = auth_client.get("/api/repos")
 
@@ -141,7 +141,7 @@ class TestRepositoryList:
 @pytest.mark.django_db
 class TestRepositoryDetail:
     def test_traffic_sorted_with_gaps_as_zero(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         TrafficDay.objects.create(
             repository=repository, date=dt.date(2024, 3, 3), views=7, unique_views=2
         )
@@ -179,7 +179,7 @@ class TestRepositoryDetail:
         ],
     )
     def test_inclusive_date_filters(self, auth_client, user, query, expected):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=5)
 
         body = auth_client.get(f"/api/repos/{repository.id}{query}").json()
@@ -196,7 +196,7 @@ class TestRepositoryDetail:
         ],
     )
     def test_bad_filters_are_400(self, auth_client, user, query, words):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
 
         response = auth_client.get(f"/api/repos/{repository.id}{query}")
 
@@ -205,7 +205,7 @@ class TestRepositoryDetail:
 
     @pytest.mark.parametrize("kind", ["unknown", "not-a-uuid", "someone-elses"])
     def test_unknown_or_foreign_is_404_without_revealing_anything(self, auth_client, kind):
-        other = RepositoryFactory()
+        other = RepositoryFactory.create()
         repository_id = {"unknown": uuid.uuid4(), "not-a-uuid": "abc", "someone-elses": other.id}[
             kind
         ]
@@ -217,7 +217,7 @@ class TestRepositoryDetail:
         assert other.url not in response.content.decode()
 
     def test_query_count_does_not_grow_with_traffic_rows(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
 
         with CaptureQueriesContext(connection) as cold:
@@ -231,7 +231,7 @@ class TestRepositoryDetail:
         assert len(warm) == 2  # the traffic comes from the cache
 
     def test_a_cached_detail_follows_new_traffic(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=2)
         assert len(auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]) == 2
 
@@ -263,7 +263,7 @@ class TestRepositoryDetailCollectedRange:
         return response.json()["traffic"]
 
     def test_leading_and_trailing_days_without_traffic_are_zeros(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         # Traffic only on 03-10 and 03-14: quiet for the window's first 4 and last 6 days.
         reported = {
             dt.date(2026, 3, 10): DayFigures(views=5, unique_views=2),
@@ -284,7 +284,7 @@ class TestRepositoryDetailCollectedRange:
     def test_a_collected_repository_without_traffic_is_zeros_for_the_whole_window(
         self, auth_client, user
     ):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
         traffic = self.traffic(auth_client, repository)
@@ -295,7 +295,7 @@ class TestRepositoryDetailCollectedRange:
         }
 
     def test_never_collected_is_empty(self, auth_client, user):
-        assert self.traffic(auth_client, RepositoryFactory(user=user)) == []
+        assert self.traffic(auth_client, RepositoryFactory.create(user=user)) == []
 
     @pytest.mark.parametrize(
         ("query", "first", "last"),
@@ -308,7 +308,7 @@ class TestRepositoryDetailCollectedRange:
         ],
     )
     def test_filters_intersect_the_collected_range(self, auth_client, user, query, first, last):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         reported = {dt.date(2026, 3, 12): DayFigures(views=1, unique_views=1)}
         traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
 
@@ -318,7 +318,7 @@ class TestRepositoryDetailCollectedRange:
 
     @pytest.mark.parametrize("query", ["?start=2026-03-21", "?end=2026-03-05"])
     def test_a_filter_outside_the_collected_range_is_empty(self, auth_client, user, query):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
 
         assert self.traffic(auth_client, repository, query) == []
@@ -326,7 +326,7 @@ class TestRepositoryDetailCollectedRange:
     def test_a_cached_detail_follows_a_collection_that_only_widened_the_range(
         self, auth_client, user
     ):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         reported = {dt.date(2026, 3, 20): DayFigures(views=9, unique_views=3)}
         traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
         assert self.traffic(auth_client, repository)[-1]["date"] == "2026-03-20"
@@ -343,9 +343,9 @@ class TestRepositoryDetailCollectedRange:
 @pytest.mark.django_db
 class TestRepositoryDelete:
     def test_deletes_the_repository_and_its_traffic(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
-        kept = RepositoryFactory(user=user)
+        kept = RepositoryFactory.create(user=user)
         traffic_days_create(repository=kept, start=dt.date(2024, 1, 1), days=3)
 
         response = auth_client.post(f"/api/repos/{repository.id}/delete")
@@ -356,7 +356,7 @@ class TestRepositoryDelete:
         assert TrafficDay.objects.filter(repository=kept).count() == 3
 
     def test_second_delete_is_400(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         auth_client.post(f"/api/repos/{repository.id}/delete")
 
         response = auth_client.post(f"/api/repos/{repository.id}/delete")
@@ -366,7 +366,7 @@ class TestRepositoryDelete:
 
     @pytest.mark.parametrize("kind", ["unknown", "not-a-uuid", "someone-elses"])
     def test_unknown_or_foreign_is_400_and_deletes_nothing(self, auth_client, kind):
-        other = RepositoryFactory()
+        other = RepositoryFactory.create()
         repository_id = {"unknown": uuid.uuid4(), "not-a-uuid": "abc", "someone-elses": other.id}[
             kind
         ]
@@ -377,7 +377,7 @@ class TestRepositoryDelete:
         assert Repository.objects.filter(id=other.id).exists()
 
     def test_get_is_405(self, auth_client, user):
-        repository = RepositoryFactory(user=user)
+        repository = RepositoryFactory.create(user=user)
         response = auth_client.get(f"/api/repos/{repository.id}/delete")
         assert response.status_code == 405
         assert Repository.objects.filter(id=repository.id).exists()

@@ -7,7 +7,7 @@ from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay
 
 
-class TrafficDayFactory(factory.django.DjangoModelFactory):
+class TrafficDayFactory(factory.django.DjangoModelFactory[TrafficDay]):
     class Meta:
         model = TrafficDay
 

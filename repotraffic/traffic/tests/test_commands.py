@@ -23,8 +23,8 @@ class TestFetchTraffic:
     def test_collects_every_repository_and_prints_a_line_each_and_a_summary(self, github):
         for name in ("rocket", "launchpad"):
             github.add_repo("acme", name)
-            RepositoryFactory(owner="acme", name=name)
-        RepositoryFactory(owner="acme", name="vanished")
+            RepositoryFactory.create(owner="acme", name=name)
+        RepositoryFactory.create(owner="acme", name="vanished")
 
         output = run("--concurrency", "2")
 
@@ -37,8 +37,8 @@ class TestFetchTraffic:
 
     def test_one_repository(self, github):
         github.add_repo("acme", "rocket")
-        one = RepositoryFactory(owner="acme", name="rocket")
-        RepositoryFactory(owner="acme", name="other")
+        one = RepositoryFactory.create(owner="acme", name="rocket")
+        RepositoryFactory.create(owner="acme", name="other")
 
         output = run("--repository", str(one.id))
 
@@ -57,7 +57,7 @@ def test_many_at_once_survives_an_unexpected_failure(github, monkeypatch):
     repositories = []
     for number in range(6):
         github.add_repo("acme", f"r{number}")
-        repositories.append(RepositoryFactory(owner="acme", name=f"r{number}"))
+        repositories.append(RepositoryFactory.create(owner="acme", name=f"r{number}"))
     broken = repositories[2].id
     real_fetch = collection.traffic_fetch
 

@@ -22,12 +22,12 @@ def days(first: int, last: int) -> list[str]:
 
 def collected(first: int | None, last: int | None, *, rows: tuple[int, ...] = ()):
     """A repository collected over D+first .. D+last with traffic on D+each of `rows`."""
-    repository = RepositoryFactory(
+    repository = RepositoryFactory.create(
         collected_from=None if first is None else D + dt.timedelta(days=first),
         collected_until=None if last is None else D + dt.timedelta(days=last),
     )
     for offset in rows:
-        TrafficDayFactory(repository=repository, date=D + dt.timedelta(days=offset), views=7)
+        TrafficDayFactory.create(repository=repository, date=D + dt.timedelta(days=offset), views=7)
     return repository
 
 

@@ -23,7 +23,9 @@ def test_every_id_comes_once_in_order_across_pages(count):
 
 def test_stale_ids_are_paged_through_the_filter():
     long_ago = timezone.now() - dt.timedelta(hours=30)
-    stale = [RepositoryFactory(last_success_at=long_ago) for _ in range(3)] + [RepositoryFactory()]
+    stale = [RepositoryFactory.create(last_success_at=long_ago) for _ in range(3)] + [
+        RepositoryFactory.create()
+    ]
     RepositoryFactory.create_batch(3, last_success_at=timezone.now())
 
     found = list(selectors.repository_ids_stale(stale_after=dt.timedelta(hours=24)))

@@ -59,7 +59,7 @@ def owner_and_token():
 @pytest.fixture
 def repository(github, owner_and_token):
     github.add_repo("acme", "rocket")
-    return RepositoryFactory(user=owner_and_token[0], owner="acme", name="rocket")
+    return RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="rocket")
 
 
 def collected_range(repository) -> tuple[dt.date, dt.date]:
@@ -123,7 +123,7 @@ def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
 ):
     traffic_days_create(repository=repository, start=dt.date(2026, 1, 1), days=40)
     before = stored(repository)
-    other = RepositoryFactory(owner="acme", name="launchpad")
+    other = RepositoryFactory.create(owner="acme", name="launchpad")
     github.add_repo("acme", "launchpad")
     settings.GITHUB_TIMEOUT = 0.3
     if arrange == "no_token":
@@ -267,7 +267,7 @@ class TestCollectedRange:
         return traffic_store(repository=repository, reported=reported or {}, fetched_at=at)
 
     def test_a_success_covers_githubs_15_day_window_even_without_traffic(self):
-        repository = RepositoryFactory()
+        repository = RepositoryFactory.create()
 
         assert self.store(repository, at=FETCHED_AT) == 0
 
@@ -276,7 +276,7 @@ class TestCollectedRange:
         assert not TrafficDay.objects.filter(repository=repository).exists()
 
     def test_the_fetch_date_is_the_utc_date(self):
-        repository = RepositoryFactory()
+        repository = RepositoryFactory.create()
         late_in_new_york = dt.datetime(
             2026, 3, 20, 21, 0, tzinfo=dt.timezone(-dt.timedelta(hours=5))
         )
@@ -286,7 +286,7 @@ class TestCollectedRange:
         assert collected_range(repository) == (dt.date(2026, 3, 7), dt.date(2026, 3, 21))
 
     def test_the_range_only_widens(self):
-        repository = RepositoryFactory()
+        repository = RepositoryFactory.create()
         self.store(repository, at=FETCHED_AT)
 
         # An earlier fetch (a clock set back) widens its start, never lowers its end...
@@ -300,7 +300,7 @@ class TestCollectedRange:
         assert collected_range(repository) == (dt.date(2026, 2, 27), dt.date(2026, 3, 22))
 
     def test_a_change_of_the_range_alone_moves_the_version_of_the_cached_json(self):
-        repository = RepositoryFactory()
+        repository = RepositoryFactory.create()
         self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 3, 19): figures(4)})
         version = repository.traffic_updated_at
 

@@ -25,9 +25,9 @@ def test_fetch_all_queues_one_task_per_repository(queued):
 
 
 def test_fetch_stale_queues_only_what_has_not_succeeded_for_a_day(queued):
-    never = RepositoryFactory()
-    old = RepositoryFactory(last_success_at=timezone.now() - dt.timedelta(hours=30))
-    RepositoryFactory(last_success_at=timezone.now() - dt.timedelta(hours=2))
+    never = RepositoryFactory.create()
+    old = RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=30))
+    RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=2))
 
     assert tasks.traffic_fetch_stale.apply().get() == 2
     assert sorted(queued) == sorted([(str(never.id), True), (str(old.id), True)])
@@ -35,7 +35,7 @@ def test_fetch_stale_queues_only_what_has_not_succeeded_for_a_day(queued):
 
 def test_a_repository_task_collects(github):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory(owner="acme", name="rocket")
+    repository = RepositoryFactory.create(owner="acme", name="rocket")
 
     summary = tasks.traffic_fetch_repository.apply(args=[str(repository.id)]).get()
 
@@ -45,7 +45,7 @@ def test_a_repository_task_collects(github):
 
 def test_only_if_stale_skips_a_repository_collected_lately(github):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory(
+    repository = RepositoryFactory.create(
         owner="acme", name="rocket", last_success_at=timezone.now() - dt.timedelta(hours=1)
     )
 
@@ -57,7 +57,7 @@ def test_only_if_stale_skips_a_repository_collected_lately(github):
 
 def test_a_transient_failure_is_retried_by_the_task(github):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory(owner="acme", name="rocket")
+    repository = RepositoryFactory.create(owner="acme", name="rocket")
     # The client tries 1 + GITHUB_MAX_RETRIES (3) times; the 5th request succeeds,
     # so only the task's own retry gets through.
     github.inject_fault("502", count=4)
@@ -71,7 +71,7 @@ def test_a_transient_failure_is_retried_by_the_task(github):
 
 
 def test_a_permanent_failure_is_not_retried(github):
-    repository = RepositoryFactory(owner="acme", name="missing")
+    repository = RepositoryFactory.create(owner="acme", name="missing")
 
     summary = tasks.traffic_fetch_repository.apply(args=[str(repository.id)]).get()
 

@@ -79,8 +79,8 @@ def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github,
     if mode == "redis":
         Celery(broker=broker_url).connection_for_write().default_channel.client.flushdb()
     github.add_repo("acme", "rocket")
-    rocket = RepositoryFactory(owner="acme", name="rocket")
-    missing = RepositoryFactory(owner="acme", name="gone", user=rocket.user)
+    rocket = RepositoryFactory.create(owner="acme", name="rocket")
+    missing = RepositoryFactory.create(owner="acme", name="gone", user=rocket.user)
     today = github.now().date()
 
     log = tmp_path / "worker.log"

@@ -4,7 +4,7 @@ from repotraffic.users.models import User
 from repotraffic.users.tokens import api_token_digest, api_token_generate
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -15,4 +15,4 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_token(**kwargs) -> tuple[User, str]:
     """A user and the plain API token whose digest it stores."""
     token = api_token_generate()
-    return UserFactory(token_digest=api_token_digest(token), **kwargs), token
+    return UserFactory.create(token_digest=api_token_digest(token), **kwargs), token

@@ -10,7 +10,7 @@ def test_admin_never_shows_or_edits_tokens(admin_client):
     user, token = user_with_token(email="shown@example.com")
     user.github_token_encrypted = secret_encrypt("ghp_secret")
     user.save()
-    repository = RepositoryFactory(user=user)
+    repository = RepositoryFactory.create(user=user)
 
     pages = [
         "/admin/users/user/",

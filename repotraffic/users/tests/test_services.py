@@ -20,6 +20,6 @@ def test_email_normalize(raw, normalised):
 
 @pytest.mark.django_db
 def test_database_refuses_a_case_variant_of_an_existing_email():
-    UserFactory(email="someone@example.com")
+    UserFactory.create(email="someone@example.com")
     with pytest.raises(IntegrityError):
         User.objects.create(email="SOMEONE@example.com", token_digest="f" * 64)
