@@ -5,16 +5,25 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: setup run test lint format demo bench bench-api bench-pages bench-collection migrate clean
+.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection migrate clean
 
 setup: $(VENV)/.installed node_modules/.installed var
 
-$(VENV)/.installed: requirements.lock
+# Both locks carry hashes: the runtime one (all that production installs) and the
+# development one (tests, linters, type checks), pinned to the same versions.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "repotraffic needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
 	touch $@
+
+# Regenerate both locks after a change to pyproject.toml's dependencies.
+lock: setup
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --output-file=requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra=dev --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links -c requirements.lock \
+	  --output-file=requirements-dev.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "repotraffic needs Node.js >= 18 with npm for the chart library"; exit 1; }
@@ -32,12 +41,14 @@ migrate: setup
 run: migrate
 	$(BIN)/honcho start --env /dev/null --procfile Procfile --port $(PORT)
 
+# On every core (pytest-xdist), a file per worker at a time; PYTEST_ARGS="-n 0" runs serially.
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
@@ -46,12 +57,16 @@ format: setup
 # The app against the bundled fake GitHub, with months of demo history, in its own
 # database under var/demo so it never mixes with your real data.
 FAKE_GITHUB_PORT ?= 8765
+DEMO_ENV := REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
+  GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token
 demo: setup
-	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo $(BIN)/python manage.py migrate --noinput
-	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
-	REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
-	  GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token \
-	  $(BIN)/honcho start --env /dev/null --procfile Procfile.demo --port $(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) GITHUB_RETRY_BACKOFF=0 $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/honcho start --env /dev/null --procfile Procfile.demo --port $(PORT)
+
+# The README's screenshots, from the demo's data (needs chromium: apt-get install chromium).
+screenshots: setup
+	$(BIN)/python docs/screenshots.py
 
 # Benchmarks need wrk and chromium (apt-get install wrk chromium); see docs/benchmarks.md.
 bench: setup

@@ -11,7 +11,7 @@ from repotraffic.repositories.apis import (
 )
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
-PUBLIC = {"authentication_classes": [], "permission_classes": []}
+PUBLIC: dict[str, list[type]] = {"authentication_classes": [], "permission_classes": []}
 
 # Routes are written without a trailing slash; TrailingSlashOptionalMiddleware
 # serves the slashed form too.

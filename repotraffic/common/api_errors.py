@@ -46,10 +46,13 @@ def exception_handler(exc, context):
         return Response({"error": f"Malformed JSON in the request body: {exc.detail}"}, status=400)
     if isinstance(exc, drf_exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        # DRF sets these on some exceptions only (authentication failures, throttling).
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
+        wait = getattr(exc, "wait", None)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         message = error_message_from_detail(exc.detail)
         return Response({"error": message}, status=exc.status_code, headers=headers)
     return None

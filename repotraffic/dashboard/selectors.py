@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -62,7 +63,7 @@ class RepositoryTraffic:
 
     repository: Repository
     chart: TrafficChart
-    rows: list[dict] | None
+    rows: list[dict[str, Any]] | None
     empty_message: str
 
     @property
@@ -108,15 +109,15 @@ def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> 
 def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[RepositoryTraffic]:
     """Every repository of the user, oldest first, in at most two queries whatever their
     number: the repositories, then the traffic of those whose chart is not cached."""
-    repositories = repository_list(user=user)
+    queryset = repository_list(user=user)
     filtered = bool(date_range.start or date_range.end)
     if filtered:
         # Tells "nothing in this range" from "nothing at all" within the same query, for
         # rows stored before collected ranges were recorded.
-        repositories = repositories.annotate(
+        queryset = queryset.annotate(
             has_traffic=Exists(TrafficDay.objects.filter(repository_id=OuterRef("pk")))
         )
-    repositories = list(repositories)
+    repositories = list(queryset)
     charts = _charts_cached(repositories=repositories, date_range=date_range)
     return [
         RepositoryTraffic(
@@ -127,7 +128,8 @@ def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[Repo
                 repository=repository,
                 chart=charts[repository.id],
                 has_history=repository.collected_from is not None
-                or (filtered and repository.has_traffic),
+                # has_traffic: the annotation above, present whenever `filtered`.
+                or (filtered and getattr(repository, "has_traffic", False)),
             ),
         )
         for repository in repositories
@@ -177,7 +179,7 @@ def _empty_message(*, repository: Repository, chart: TrafficChart, has_history: 
     return EMPTY_FAILED if repository.last_error else EMPTY_PENDING
 
 
-def traffic_chart_build(*, rows: list[dict]) -> TrafficChart:
+def traffic_chart_build(*, rows: list[dict[str, Any]]) -> TrafficChart:
     chart = traffic_chart_data(rows=rows)
     return TrafficChart(
         json=json.dumps(chart, separators=(",", ":")),
@@ -185,19 +187,21 @@ def traffic_chart_build(*, rows: list[dict]) -> TrafficChart:
     )
 
 
-def traffic_chart_data(*, rows: list[dict]) -> dict:
+def traffic_chart_data(*, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The compact form the charts read: one start day and one array per metric."""
     start = None
     if rows:
         first = dt.date.fromisoformat(rows[0]["date"])
         start = (first - _EPOCH).days * _SECONDS_PER_DAY
-    chart: dict = {"start": start}
+    chart: dict[str, Any] = {"start": start}
     for metric in METRICS:
         chart[metric] = [row[metric] for row in rows]
     return chart
 
 
-def traffic_totals(*, chart: dict, rows: list[dict] | None = None) -> TrafficTotals:
+def traffic_totals(
+    *, chart: dict[str, Any], rows: list[dict[str, Any]] | None = None
+) -> TrafficTotals:
     """Totals of the shown days. Uniques are left out: GitHub counts a visitor once per
     day, so a sum of daily uniques would count returning visitors again."""
     views, clones = chart["views"], chart["clones"]

@@ -93,7 +93,8 @@ def repository_traffic_csv(
     response["Content-Disposition"] = f'attachment; filename="{filename}-traffic.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(["date", *METRICS])
-    writer.writerows([row["date"], *(row[metric] for metric in METRICS)] for row in traffic.rows)
+    rows = traffic.rows or []  # never None here: repository_traffic_get lists the rows
+    writer.writerows([row["date"], *(row[metric] for metric in METRICS)] for row in rows)
     return response
 
 

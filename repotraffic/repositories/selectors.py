@@ -29,7 +29,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def repository_data(repository: Repository) -> dict:
+def repository_data(repository: Repository) -> dict[str, str | None]:
     """What the API shows of a repository. Built by hand: DRF's field-by-field
     serialization cost more than the query (bench/bench_api.py)."""
     return {

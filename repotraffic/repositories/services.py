@@ -68,7 +68,10 @@ def repository_collection_record(
     *, repository: Repository, attempted_at: datetime, error: str = ""
 ) -> None:
     """Record the outcome of one collection: a success clears the last error."""
-    changes = {"last_attempt_at": attempted_at, "updated_at": timezone.now()}
+    changes: dict[str, datetime | str] = {
+        "last_attempt_at": attempted_at,
+        "updated_at": timezone.now(),
+    }
     if error:
         changes.update(last_error=error, last_error_at=attempted_at)
     else:

@@ -21,6 +21,7 @@ The function is pure so the rule can be tested on its own (property-based tests)
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from repotraffic.integrations.github.client import TrafficWindow
 
@@ -37,7 +38,10 @@ class DayFigures:
     unique_clones: int | None = 0
 
     def as_tuple(self) -> tuple[int, int, int, int]:
-        return (self.views, self.unique_views, self.clones, self.unique_clones)
+        """The figures of a stored or merged day, which are all known (never None)."""
+        figures = (self.views, self.unique_views, self.clones, self.unique_clones)
+        # None only ever appears in `reported` figures; traffic_merge fills it from the store.
+        return cast("tuple[int, int, int, int]", figures)
 
 
 def _pairs(buckets) -> tuple[dict[dt.date, tuple[int, int]], tuple[dt.date, dt.date] | None]:

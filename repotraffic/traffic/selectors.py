@@ -4,8 +4,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
-from django.db.models import CharField, Q
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -24,12 +25,14 @@ def _span_start(
     start = repository.collected_from
     if start is None or (first_row is not None and first_row < start):
         start = first_row
+    if start is None:
+        raise ValueError("a span needs a first row or a collected range")
     if date_range.start is not None and date_range.start > start:
         start = date_range.start
     return start
 
 
-def _filtered(queryset, date_range: DateRange):
+def _filtered(queryset: QuerySet[TrafficDay], date_range: DateRange) -> QuerySet[TrafficDay]:
     if date_range.start:
         queryset = queryset.filter(date__gte=date_range.start)
     if date_range.end:
@@ -50,11 +53,14 @@ class TrafficColumns:
     def __len__(self) -> int:
         return len(self.views)
 
-    def as_rows(self) -> list[dict]:
+    def as_rows(self) -> list[dict[str, Any]]:
         """The same series in traffic_series's shape."""
+        if self.start is None:  # only an empty series has no start
+            return []
+        start = self.start
         return [
             {
-                "date": (self.start + dt.timedelta(days=offset)).isoformat(),
+                "date": (start + dt.timedelta(days=offset)).isoformat(),
                 "views": self.views[offset],
                 "unique_views": self.unique_views[offset],
                 "clones": self.clones[offset],
@@ -64,7 +70,12 @@ class TrafficColumns:
         ]
 
 
-def _columns(rows: Iterable[tuple], *, repository: Repository, date_range: DateRange):
+def _columns(
+    rows: Iterable[tuple[str, int, int, int, int]],
+    *,
+    repository: Repository,
+    date_range: DateRange,
+) -> TrafficColumns:
     """Rows (date-sorted, already inside `date_range`) as columns, every other day of the
     span as zero.
 
@@ -79,10 +90,12 @@ def _columns(rows: Iterable[tuple], *, repository: Repository, date_range: DateR
     views, unique_views, clones, unique_clones = metrics
     to_ordinal = dt.date.toordinal
     from_text = dt.date.fromisoformat
-    start = following = None  # ordinals: the first day, the next day to fill
+    # Ordinals: the first day (None until known), the next day to fill (once it is).
+    start: int | None = None
+    following = 0
     for text, day_views, day_unique_views, day_clones, day_unique_clones in rows:
         ordinal = to_ordinal(from_text(text))
-        if following is None:
+        if start is None:
             first = _span_start(
                 first_row=dt.date.fromordinal(ordinal), repository=repository, date_range=date_range
             )
@@ -95,7 +108,7 @@ def _columns(rows: Iterable[tuple], *, repository: Repository, date_range: DateR
         clones.append(day_clones)
         unique_clones.append(day_unique_clones)
         following = ordinal + 1
-    if following is None:
+    if start is None:
         if repository.collected_from is None:
             return columns
         start = following = _span_start(
@@ -138,7 +151,9 @@ def traffic_columns_many(
     return columns
 
 
-def traffic_series(*, repository: Repository, date_range: DateRange = ALL_DATES) -> list[dict]:
+def traffic_series(
+    *, repository: Repository, date_range: DateRange = ALL_DATES
+) -> list[dict[str, Any]]:
     """Daily traffic of one repository, sorted by date, one entry for every day of its
     collected range (and of its rows) within `date_range`, days without a row as zero."""
     columns = traffic_columns_many(repositories=[repository], date_range=date_range)
@@ -147,7 +162,7 @@ def traffic_series(*, repository: Repository, date_range: DateRange = ALL_DATES)
 
 def traffic_series_many(
     *, repositories: Iterable[Repository], date_range: DateRange = ALL_DATES
-) -> dict[uuid.UUID, list[dict]]:
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """traffic_series for many repositories in one query, by repository id."""
     columns = traffic_columns_many(repositories=repositories, date_range=date_range)
     return {repository_id: series.as_rows() for repository_id, series in columns.items()}
@@ -165,17 +180,17 @@ def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_D
 _ID_PAGE = 2000
 
 
-def _ids_paged(queryset) -> Iterator[uuid.UUID]:
+def _ids_paged(queryset: QuerySet[Repository]) -> Iterator[uuid.UUID]:
     """The queryset's ids in order, read one page at a time, each page its own short query.
 
     Not `.iterator()`: on SQLite its statement stays open until the last row is read, and
     that read transaction, held for a whole collection run, stops every WAL checkpoint, so
     the -wal file grew by about 50 KB per repository collected (470 MB for 10,000).
     """
-    queryset = queryset.order_by("id").values_list("id", flat=True)
-    last = None
+    ids = queryset.order_by("id").values_list("id", flat=True)
+    last: uuid.UUID | None = None
     while True:
-        page = list((queryset if last is None else queryset.filter(id__gt=last))[:_ID_PAGE])
+        page = list((ids if last is None else ids.filter(id__gt=last))[:_ID_PAGE])
         yield from page
         if len(page) < _ID_PAGE:
             return

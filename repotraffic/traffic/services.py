@@ -104,13 +104,15 @@ def traffic_store(
                     TrafficDay(
                         repository=repository,
                         date=day,
-                        views=figures.views,
-                        unique_views=figures.unique_views,
-                        clones=figures.clones,
-                        unique_clones=figures.unique_clones,
+                        views=views,
+                        unique_views=unique_views,
+                        clones=clones,
+                        unique_clones=unique_clones,
                         updated_at=fetched_at,
                     )
-                    for day, figures in merged.items()
+                    for day, (views, unique_views, clones, unique_clones) in (
+                        (merged_day, figures.as_tuple()) for merged_day, figures in merged.items()
+                    )
                 ],
                 update_conflicts=True,
                 unique_fields=["repository", "date"],

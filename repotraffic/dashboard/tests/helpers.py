@@ -37,6 +37,7 @@ def chart_data(response, repository) -> dict:
         rf'<script id="traffic-{repository.id}" type="application/json">(.*?)</script>',
         response.content.decode(),
     )
+    assert match is not None, f"no chart data for {repository.id} in the page"
     return json.loads(match.group(1))
 
 

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from repotraffic.common.logging import MaskPageTokensFilter
+from repotraffic.common.tests.polling import poll_until
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,7 +49,7 @@ def captured_handlers(logger_name: str):
     """Point every stream handler a record of logger_name reaches at one buffer."""
     buffer = io.StringIO()
     swapped = []
-    logger = logging.getLogger(logger_name)
+    logger: logging.Logger | None = logging.getLogger(logger_name)
     while logger:
         for handler in logger.handlers:
             if isinstance(handler, logging.StreamHandler):
@@ -96,7 +96,7 @@ def test_gunicorns_access_log_is_masked(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/users/{TOKEN}/elsewhere", timeout=10)
         assert error.value.code == 404
-        _wait_for(lambda: "gunicorn.access" in log.read_text())
+        poll_until(lambda: "gunicorn.access" in log.read_text(), what="gunicorn's access log")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -107,13 +107,7 @@ def test_gunicorns_access_log_is_masked(tmp_path):
 
 
 def _listening_port(log: Path) -> int:
-    _wait_for(lambda: "Listening at" in log.read_text())
-    return int(re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text()).group(1))
-
-
-def _wait_for(condition, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for gunicorn")
-        time.sleep(0.05)
+    poll_until(lambda: "Listening at" in log.read_text(), what="gunicorn to listen")
+    found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text())
+    assert found is not None
+    return int(found.group(1))

@@ -6,13 +6,13 @@ Run with `pytest -m browser`. Skipped when /usr/bin/chromium is missing, except 
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from repotraffic.common.tests.polling import poll_until
 from repotraffic.dashboard.tests.helpers import page_url
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.tests.factories import traffic_days_create
@@ -59,14 +59,6 @@ COLOUR_PIXELS = """
 FIRST_CANVAS_WIDTH = "document.querySelector('.chart-plot canvas').clientWidth"
 LIGHT_VIEWS_GREEN = (0x1A, 0x7F, 0x37)
 DARK_VIEWS_GREEN = (0x3F, 0xB9, 0x50)
-
-
-def eventually(condition, seconds: float = 5.0) -> None:
-    """Poll from Python: page.wait_for_function would need 'unsafe-eval' under our CSP."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +276,10 @@ def test_charts_follow_the_width_down_to_a_phone(tab, live_server, token, reposi
     wide = page.page.evaluate(FIRST_CANVAS_WIDTH)
 
     page.page.set_viewport_size({"width": 390, "height": 844})
-    eventually(lambda: page.page.evaluate(FIRST_CANVAS_WIDTH) < wide - 30)
+    # Polled from Python: page.wait_for_function would need 'unsafe-eval' under our CSP.
+    poll_until(
+        lambda: page.page.evaluate(FIRST_CANVAS_WIDTH) < wide - 30, what="the chart to narrow"
+    )
 
     fits = (
         "[...document.querySelectorAll('.chart-plot')].every(p => p.scrollWidth <= p.clientWidth)"
@@ -302,7 +297,10 @@ def test_charts_follow_the_system_colour_scheme(tab, live_server, token, reposit
     assert page.page.evaluate(COLOUR_PIXELS, list(DARK_VIEWS_GREEN)) == 0
 
     page.page.emulate_media(color_scheme="dark")
-    eventually(lambda: page.page.evaluate(COLOUR_PIXELS, list(DARK_VIEWS_GREEN)) > 0)
+    poll_until(
+        lambda: page.page.evaluate(COLOUR_PIXELS, list(DARK_VIEWS_GREEN)) > 0,
+        what="the dark palette's green",
+    )
 
     assert page.page.evaluate(COLOUR_PIXELS, list(DARK_VIEWS_GREEN)) > 0
     assert page.page.evaluate(COLOUR_PIXELS, list(LIGHT_VIEWS_GREEN)) == 0

@@ -41,9 +41,11 @@ from github import Auth
 from github.Requester import Requester
 
 from repotraffic.integrations.github import rate_limits
+
+# Re-exported ("X as X"): other code imports the error type and its causes from here.
+from repotraffic.integrations.github.errors import GitHubError as GitHubError
+from repotraffic.integrations.github.errors import GitHubErrorCause as GitHubErrorCause
 from repotraffic.integrations.github.errors import (
-    GitHubError,
-    GitHubErrorCause,
     NoUserError,
     body_message,
     is_push_refusal,
@@ -159,7 +161,7 @@ def _requester_build(*, token: str, config: _Config) -> Requester:
     return Requester(
         auth=Auth.Token(token),
         base_url=config.api_url,
-        timeout=config.timeout,  # type: ignore[arg-type]
+        timeout=config.timeout,  # type: ignore[arg-type]  # PyGithub says int; requests takes float
         user_agent=USER_AGENT,
         per_page=100,
         verify=True,

@@ -42,7 +42,9 @@ class GitHubError(Exception):
     def transient(self) -> bool:
         return self.cause in _TRANSIENT
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(
+        self,
+    ) -> tuple[type["GitHubError"], tuple[GitHubErrorCause, str], dict[str, dt.datetime | None]]:
         # Exception pickles only `args`; a Celery result or a process pool needs it all.
         return (self.__class__, (self.cause, self.message), {"retry_at": self.retry_at})
 

@@ -57,7 +57,7 @@ is the one to import from.
 import datetime as dt
 import threading
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypedDict
 
 from repotraffic.integrations.github import fake_traffic
 from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FAULT_KINDS, FakeHTTPServer
@@ -76,6 +76,14 @@ SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake's public demo token)
 
 
+class _StateDefaults(TypedDict):
+    """What reset() keeps: the settings the fake was built with."""
+
+    latency_ms: float
+    rate_limit: int
+    rate_window_seconds: float
+
+
 class FakeGitHub:
     """The fake's state, its control operations, and the server's life cycle."""
 
@@ -90,7 +98,7 @@ class FakeGitHub:
     ) -> None:
         self.host = host
         self.port = port
-        self._defaults = {
+        self._defaults: _StateDefaults = {
             "latency_ms": latency_ms,
             "rate_limit": rate_limit,
             "rate_window_seconds": rate_window_seconds,
@@ -318,7 +326,9 @@ class FakeGitHub:
         """(views, unique_views, clones, unique_clones) that really happened on `day`."""
         return fake_traffic.traffic_truth(owner=owner, name=name, day=day)
 
-    def reported(self, owner: str, name: str, *, kind: str = "views", per: str = "day") -> dict:
+    def reported(
+        self, owner: str, name: str, *, kind: str = "views", per: str = "day"
+    ) -> dict[str, Any]:
         """The body the traffic endpoint would answer now, faults aside."""
         return fake_traffic.traffic_payload(
             owner=owner, name=name, now=self.now(), kind=kind, per=per

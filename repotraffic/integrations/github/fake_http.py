@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 from repotraffic.integrations.github import fake_traffic
 
 if TYPE_CHECKING:
-    from repotraffic.integrations.github.fake import FakeFault, FakeGitHub
+    from repotraffic.integrations.github.fake import FakeGitHub
+    from repotraffic.integrations.github.fake_state import FakeFault
 
 logger = logging.getLogger(__name__)
 

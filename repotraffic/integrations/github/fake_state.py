@@ -6,6 +6,7 @@ normalise its keys and times. Plain data only; the operations on it live in `fak
 import datetime as dt
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -55,8 +56,8 @@ class _State:
     rate_window_seconds: float = 3600.0
     rate: dict[str, _RateWindow] = field(default_factory=dict)
     faults: list[FakeFault] = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)
-    log: deque = field(default_factory=lambda: deque(maxlen=1000))
+    counts: Counter[str] = field(default_factory=Counter)
+    log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
 
 
 def _utc(value: dt.datetime | str) -> dt.datetime:

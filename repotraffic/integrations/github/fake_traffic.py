@@ -8,6 +8,7 @@ case-insensitive) so that figures are the same in every process and on every run
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 DAY_SECONDS = 86_400
 WINDOW_DAYS = 15  # today and the 14 days before it
@@ -126,7 +127,9 @@ def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def traffic_payload(*, owner: str, name: str, now: dt.datetime, kind: str, per: str) -> dict:
+def traffic_payload(
+    *, owner: str, name: str, now: dt.datetime, kind: str, per: str
+) -> dict[str, Any]:
     """The JSON body of GET /repos/{owner}/{name}/traffic/{kind}?per={per}."""
     daily = traffic_daily(owner=owner, name=name, now=now, kind=kind)
     if per == "week":
@@ -168,7 +171,7 @@ def _views_total(*, owner: str, name: str, now: dt.datetime) -> int:
     )
 
 
-def traffic_referrers(*, owner: str, name: str, now: dt.datetime) -> list[dict]:
+def traffic_referrers(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/referrers: the top 10 referring sites."""
     key = _repo_key(owner=owner, name=name)
     total = _views_total(owner=owner, name=name, now=now)
@@ -180,7 +183,7 @@ def traffic_referrers(*, owner: str, name: str, now: dt.datetime) -> list[dict]:
     ]
 
 
-def traffic_paths(*, owner: str, name: str, now: dt.datetime) -> list[dict]:
+def traffic_paths(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/paths: the top 10 pages."""
     key = _repo_key(owner=owner, name=name)
     repo = f"{owner}/{name}"

@@ -37,7 +37,7 @@ def test_a_repository_task_collects(github):
     github.add_repo("acme", "rocket")
     repository = RepositoryFactory.create(owner="acme", name="rocket")
 
-    summary = tasks.traffic_fetch_repository.apply(args=[str(repository.id)]).get()
+    summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
     assert "acme/rocket: ok" in summary
     assert TrafficDay.objects.filter(repository=repository).count() > 5
@@ -49,7 +49,7 @@ def test_only_if_stale_skips_a_repository_collected_lately(github):
         owner="acme", name="rocket", last_success_at=timezone.now() - dt.timedelta(hours=1)
     )
 
-    summary = tasks.traffic_fetch_repository.apply(args=[str(repository.id), True]).get()
+    summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id), True)).get()
 
     assert "skipped" in summary
     assert github.request_counts() == {}
@@ -62,7 +62,7 @@ def test_a_transient_failure_is_retried_by_the_task(github):
     # so only the task's own retry gets through.
     github.inject_fault("502", count=4)
 
-    result = tasks.traffic_fetch_repository.apply(args=[str(repository.id)])
+    result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),))
 
     assert "acme/rocket: ok" in result.get()
     repository.refresh_from_db()
@@ -73,7 +73,7 @@ def test_a_transient_failure_is_retried_by_the_task(github):
 def test_a_permanent_failure_is_not_retried(github):
     repository = RepositoryFactory.create(owner="acme", name="missing")
 
-    summary = tasks.traffic_fetch_repository.apply(args=[str(repository.id)]).get()
+    summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
     assert "FAILED" in summary
     assert sum(github.request_counts().values()) == 1

@@ -1,5 +1,6 @@
 import time
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -31,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, repository, concurrency, quiet, **options):
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1")
+        ids: Iterable[uuid.UUID]
         if repository:
             ids = []
             for value in repository:
