@@ -2,6 +2,7 @@
 beat inside one worker) and scaled (Redis broker, N workers, one beat)."""
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -11,12 +12,20 @@ app = Celery("repotraffic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+FILESYSTEM_BROKER_FOLDERS = (
+    "data_folder_in",
+    "data_folder_out",
+    "processed_folder",
+    "control_folder",
+)
 
-def _filesystem_broker_folders_create() -> None:
-    """The embedded broker is a folder under var/; make sure it exists."""
-    from django.conf import settings
 
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+@app.on_after_configure.connect
+def filesystem_broker_folders_create(sender: Celery, **kwargs: Any) -> None:
+    """The embedded broker is a set of folders under var/: make them before anything
+    (a worker, or a web process queueing a task) first uses the broker."""
+    options = sender.conf.broker_transport_options or {}
+    for key in FILESYSTEM_BROKER_FOLDERS:
+        folder = options.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)

@@ -1,5 +1,5 @@
 import io
-import uuid
+import socket
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -46,7 +46,7 @@ class TestFetchTraffic:
         assert "acme/other" not in output
         assert "1 repositories in" in output
 
-    @pytest.mark.parametrize("value", ["not-an-id", str(uuid.uuid4())])
+    @pytest.mark.parametrize("value", ["not-an-id", "6f1c9b1e-0000-4000-8000-00000000dead"])
     def test_an_unknown_repository_is_an_error(self, value):
         with pytest.raises(CommandError):
             run("--repository", value)
@@ -67,7 +67,7 @@ def test_many_at_once_survives_an_unexpected_failure(github, monkeypatch):
         return real_fetch(repository_id=repository_id)
 
     monkeypatch.setattr(collection, "traffic_fetch", fetch)
-    seen = []
+    seen: list[collection.FetchOutcome] = []
 
     totals = traffic_fetch_many(
         repository_ids=iter([r.id for r in repositories]), concurrency=3, on_outcome=seen.append
@@ -78,8 +78,17 @@ def test_many_at_once_survives_an_unexpected_failure(github, monkeypatch):
     assert "disk full" in next(o for o in seen if o.repository_id == broken).summary
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_demo_seed_builds_months_of_history_through_the_collection():
+def test_demo_seed_builds_months_of_history_through_the_collection(settings):
+    settings.GITHUB_API_URL = f"http://127.0.0.1:{free_port()}"
+    settings.GITHUB_TOKEN = "demo-token"
+    settings.GITHUB_RETRY_BACKOFF = 0.0
     out = io.StringIO()
     call_command("demo_seed", "--days", "40", stdout=out)
 
@@ -90,3 +99,22 @@ def test_demo_seed_builds_months_of_history_through_the_collection():
     assert TrafficDay.objects.filter(repository=rocket).count() >= 45
     assert "not found" in repositories.get(name="vanished").last_error
     assert "/users/" in out.getvalue() and str(rocket.id) in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("api_url", "token", "says"),
+    [
+        ("https://api.github.com", "demo-token", "GITHUB_API_URL"),
+        ("http://127.0.0.1:8765", "ghp_real", "GITHUB_TOKEN=demo-token"),
+    ],
+)
+def test_demo_seed_refuses_to_run_against_anything_but_the_local_fake(
+    settings, api_url, token, says
+):
+    settings.GITHUB_API_URL, settings.GITHUB_TOKEN = api_url, token
+
+    with pytest.raises(CommandError, match=says):
+        call_command("demo_seed", "--days", "1", stdout=io.StringIO())
+
+    assert not User.objects.exists()

@@ -103,43 +103,72 @@ def test_an_undecryptable_user_token_falls_back_to_the_servers(github, repositor
     assert traffic_fetch(repository_id=repository.id).ok
 
 
-@pytest.mark.parametrize(
-    ("arrange", "cause", "words"),
-    [
-        ("no_token", GitHubErrorCause.NO_TOKEN, "no GitHub token is configured"),
-        ("bad_token", GitHubErrorCause.BAD_CREDENTIALS, "token"),
-        ("no_push", GitHubErrorCause.NO_PUSH_ACCESS, "Administration"),
-        ("unknown_repo", GitHubErrorCause.NOT_FOUND, "acme/rocket"),
-        ("500", GitHubErrorCause.UNAVAILABLE, "GitHub"),
-        ("timeout", GitHubErrorCause.UNAVAILABLE, "GitHub"),
-        ("malformed_json", GitHubErrorCause.MALFORMED, "GitHub"),
-        ("truncated_json", GitHubErrorCause.MALFORMED, "GitHub"),
-        ("secondary_rate_limit", GitHubErrorCause.RATE_LIMITED, "rate limit"),
-        ("primary_rate_limit", GitHubErrorCause.RATE_LIMITED, "rate limit"),
-    ],
-)
-def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
-    github, repository, settings, arrange, cause, words
-):
-    traffic_days_create(repository=repository, start=dt.date(2026, 1, 1), days=40)
-    before = stored(repository)
-    other = RepositoryFactory.create(owner="acme", name="launchpad")
-    github.add_repo("acme", "launchpad")
-    settings.GITHUB_TIMEOUT = 0.3
-    if arrange == "no_token":
-        settings.GITHUB_TOKEN = ""
-    elif arrange == "bad_token":
-        settings.GITHUB_TOKEN = "revoked"
-    elif arrange == "no_push":
-        github.add_token(settings.GITHUB_TOKEN, push=False)
-    elif arrange == "unknown_repo":
-        github.reset()
-        github.add_token(settings.GITHUB_TOKEN)
-    else:
+def _no_token(github, settings):
+    settings.GITHUB_TOKEN = ""
+
+
+def _bad_token(github, settings):
+    settings.GITHUB_TOKEN = "revoked"
+
+
+def _no_push(github, settings):
+    github.add_token(settings.GITHUB_TOKEN, push=False)
+
+
+def _unknown_repo(github, settings):
+    github.reset()
+    github.add_token(settings.GITHUB_TOKEN)
+
+
+def _fault(kind):
+    def arrange(github, settings):
         # Far more failures than the client retries; rate limits reset far away.
         github.inject_fault(
-            arrange, count=50, repo="acme/rocket", seconds=1, retry_after=3600, reset_in=3600
+            kind, count=50, repo="acme/rocket", seconds=1, retry_after=3600, reset_in=3600
         )
+
+    return arrange
+
+
+SERVER_FAULTS = ("500", "timeout", "malformed_json", "truncated_json")
+RATE_LIMITS = ("secondary_rate_limit", "primary_rate_limit")
+FAILURES = {
+    "no_token": (_no_token, GitHubErrorCause.NO_TOKEN, "no GitHub token is configured"),
+    "bad_token": (_bad_token, GitHubErrorCause.BAD_CREDENTIALS, "token"),
+    "no_push": (_no_push, GitHubErrorCause.NO_PUSH_ACCESS, "Administration"),
+    "unknown_repo": (_unknown_repo, GitHubErrorCause.NOT_FOUND, "acme/rocket"),
+    "500": (_fault("500"), GitHubErrorCause.UNAVAILABLE, "GitHub"),
+    "timeout": (_fault("timeout"), GitHubErrorCause.UNAVAILABLE, "GitHub"),
+    "malformed_json": (_fault("malformed_json"), GitHubErrorCause.MALFORMED, "GitHub"),
+    "truncated_json": (_fault("truncated_json"), GitHubErrorCause.MALFORMED, "GitHub"),
+    "secondary_rate_limit": (
+        _fault("secondary_rate_limit"),
+        GitHubErrorCause.RATE_LIMITED,
+        "rate limit",
+    ),
+    "primary_rate_limit": (
+        _fault("primary_rate_limit"),
+        GitHubErrorCause.RATE_LIMITED,
+        "rate limit",
+    ),
+}
+
+
+@pytest.fixture
+def history(github, repository, settings):
+    """acme/rocket with 40 stored days, and acme/launchpad beside it on the same token."""
+    traffic_days_create(repository=repository, start=dt.date(2026, 1, 1), days=40)
+    github.add_repo("acme", "launchpad")
+    settings.GITHUB_TIMEOUT = 0.3
+    return stored(repository)
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
+    github, repository, settings, history, failure
+):
+    arrange, cause, words = FAILURES[failure]
+    arrange(github, settings)
 
     outcome = traffic_fetch(repository_id=repository.id)
 
@@ -147,27 +176,49 @@ def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
     repository.refresh_from_db()
     assert words.lower() in repository.last_error.lower()
     assert repository.last_success_at is None
-    assert stored(repository) == before
+    assert stored(repository) == history
     assert collected_range(repository) == (dt.date(2026, 1, 1), dt.date(2026, 2, 9))
-    if arrange not in ("no_token", "bad_token", "no_push", "unknown_repo"):
-        other_outcome = traffic_fetch(repository_id=other.id)
-        if cause == GitHubErrorCause.RATE_LIMITED:
-            # The limit is the token's: the other repository waits too, without asking.
-            requests_before = sum(github.request_counts().values())
-            assert other_outcome.error.cause == GitHubErrorCause.RATE_LIMITED
-            assert traffic_fetch(repository_id=other.id).error is not None
-            assert sum(github.request_counts().values()) == requests_before
-            github_rate_limit_blocks_clear()  # the reset time has come
-        else:
-            # The other repositories are unaffected.
-            assert other_outcome.ok
-        # And the next run recovers.
-        github.clear_faults()
-        github.reset_rate_limits()
-        assert traffic_fetch(repository_id=repository.id).ok
-        repository.refresh_from_db()
-        assert repository.last_error == ""
-        assert stored(repository).items() >= before.items() - reported(github, repository).items()
+
+
+@pytest.mark.parametrize("fault", SERVER_FAULTS)
+def test_a_fault_on_one_repository_leaves_the_others_unaffected(
+    github, repository, settings, history, fault
+):
+    other = RepositoryFactory.create(owner="acme", name="launchpad")
+    _fault(fault)(github, settings)
+    traffic_fetch(repository_id=repository.id)
+
+    assert traffic_fetch(repository_id=other.id).ok
+
+
+@pytest.mark.parametrize("limit", RATE_LIMITS)
+def test_a_rate_limit_pauses_the_tokens_other_repositories_without_asking_github(
+    github, repository, settings, history, limit
+):
+    other = RepositoryFactory.create(owner="acme", name="launchpad")
+    _fault(limit)(github, settings)
+    traffic_fetch(repository_id=repository.id)
+    requests_before = sum(github.request_counts().values())
+
+    outcome = traffic_fetch(repository_id=other.id)
+
+    assert outcome.error is not None and outcome.error.cause == GitHubErrorCause.RATE_LIMITED
+    assert sum(github.request_counts().values()) == requests_before
+
+
+@pytest.mark.parametrize("fault", SERVER_FAULTS + RATE_LIMITS)
+def test_the_next_run_after_a_fault_recovers(github, repository, settings, history, fault):
+    _fault(fault)(github, settings)
+    traffic_fetch(repository_id=repository.id)
+    github.clear_faults()
+    github.reset_rate_limits()
+    github_rate_limit_blocks_clear()  # the reset time has come
+
+    assert traffic_fetch(repository_id=repository.id).ok
+
+    repository.refresh_from_db()
+    assert repository.last_error == ""
+    assert stored(repository).items() >= history.items() - reported(github, repository).items()
 
 
 def test_a_lost_repository_is_skipped(github):
@@ -285,29 +336,43 @@ class TestCollectedRange:
 
         assert collected_range(repository) == (dt.date(2026, 3, 7), dt.date(2026, 3, 21))
 
-    def test_the_range_only_widens(self):
+    def test_an_earlier_fetch_widens_the_start_and_keeps_the_end(self):
         repository = RepositoryFactory.create()
         self.store(repository, at=FETCHED_AT)
 
-        # An earlier fetch (a clock set back) widens its start, never lowers its end...
-        self.store(repository, at=FETCHED_AT - dt.timedelta(days=3))
-        assert collected_range(repository) == (dt.date(2026, 3, 3), dt.date(2026, 3, 20))
-        # ...a later one moves its end, never its start.
-        self.store(repository, at=FETCHED_AT + dt.timedelta(days=2))
-        assert collected_range(repository) == (dt.date(2026, 3, 3), dt.date(2026, 3, 22))
-        # A day GitHub reports outside its window still lies inside the range.
-        self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 2, 27): figures(3)})
-        assert collected_range(repository) == (dt.date(2026, 2, 27), dt.date(2026, 3, 22))
+        self.store(repository, at=FETCHED_AT - dt.timedelta(days=3))  # a clock set back
 
-    def test_a_change_of_the_range_alone_moves_the_version_of_the_cached_json(self):
+        assert collected_range(repository) == (dt.date(2026, 3, 3), dt.date(2026, 3, 20))
+
+    def test_a_later_fetch_moves_the_end_and_keeps_the_start(self):
+        repository = RepositoryFactory.create()
+        self.store(repository, at=FETCHED_AT)
+
+        self.store(repository, at=FETCHED_AT + dt.timedelta(days=2))
+
+        assert collected_range(repository) == (dt.date(2026, 3, 6), dt.date(2026, 3, 22))
+
+    def test_a_day_reported_outside_the_window_widens_the_range(self):
+        repository = RepositoryFactory.create()
+        self.store(repository, at=FETCHED_AT)
+
+        self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 2, 27): figures(3)})
+
+        assert collected_range(repository) == (dt.date(2026, 2, 27), dt.date(2026, 3, 20))
+
+    def test_the_same_figures_on_the_same_day_keep_the_version_of_the_cached_json(self):
         repository = RepositoryFactory.create()
         self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 3, 19): figures(4)})
         version = repository.traffic_updated_at
 
-        # Same day, same figures: nothing changed, the version stays.
         self.store(repository, at=FETCHED_AT + dt.timedelta(hours=1))
+
         repository.refresh_from_db()
         assert repository.traffic_updated_at == version
+
+    def test_a_change_of_the_range_alone_moves_the_version_of_the_cached_json(self):
+        repository = RepositoryFactory.create()
+        self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 3, 19): figures(4)})
 
         # The next day without traffic: no row is written, but the range grew.
         next_day = FETCHED_AT + dt.timedelta(days=1)

@@ -8,14 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 from celery import Celery
 from django.db import connection
 
+from repotraffic.common.tests.polling import poll_until
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay
@@ -40,15 +41,6 @@ def _database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(condition, *, seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
 def _broker(mode: str, var_dir: Path) -> tuple[str, dict]:
@@ -77,7 +69,7 @@ def _broker(mode: str, var_dir: Path) -> tuple[str, dict]:
 def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github, tmp_path):
     broker_url, transport = _broker(mode, tmp_path)
     if mode == "redis":
-        Celery(broker=broker_url).connection_for_write().default_channel.client.flushdb()
+        redis.Redis.from_url(broker_url).flushdb()
     github.add_repo("acme", "rocket")
     rocket = RepositoryFactory.create(owner="acme", name="rocket")
     missing = RepositoryFactory.create(owner="acme", name="gone", user=rocket.user)
@@ -102,11 +94,12 @@ def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github,
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         # After downtime: repositories never collected are collected when the worker starts.
-        _wait_for(
+        poll_until(
             lambda: Repository.objects.filter(last_attempt_at__isnull=False).count() == 2,
             seconds=90,
+            interval=0.3,
             what="the collection on worker start",
-            log=log,
+            details=lambda: log.read_text()[-4000:],
         )
         assert TrafficDay.objects.filter(repository=rocket, date=today).exists()
         missing.refresh_from_db()
@@ -118,11 +111,12 @@ def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github,
         sender.conf.broker_transport_options = transport
         sender.send_task("traffic_fetch_all")
         tomorrow = today + dt.timedelta(days=1)
-        _wait_for(
+        poll_until(
             lambda: TrafficDay.objects.filter(repository=rocket, date=tomorrow).exists(),
             seconds=60,
+            interval=0.3,
             what="the collection queued by traffic_fetch_all",
-            log=log,
+            details=lambda: log.read_text()[-4000:],
         )
         rows = TrafficDay.objects.filter(repository=rocket)
         assert rows.count() == rows.values("date").distinct().count()

@@ -15,7 +15,7 @@ from repotraffic.integrations.github.client import (
     github_token_check,
 )
 from repotraffic.integrations.github.fake import FakeGitHub
-from repotraffic.integrations.github.tests.conftest import (
+from repotraffic.integrations.github.tests.helpers import (
     NOW,
     TOKEN,
     expected_daily,

@@ -8,14 +8,16 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 
+from repotraffic.common.tests.polling import poll_until
 from repotraffic.integrations.github.fake import FakeGitHub
-from repotraffic.integrations.github.tests.conftest import (
+from repotraffic.integrations.github.tests.helpers import (
     NOW,
     TOKEN,
     expected_daily,
@@ -26,7 +28,7 @@ from repotraffic.integrations.github.tests.conftest import (
 MANAGE_PY = Path(__file__).resolve().parents[4] / "manage.py"
 
 
-def _json(fake: FakeGitHub, path: str, **kwargs: str) -> tuple[int, object]:
+def _json(fake: FakeGitHub, path: str, **kwargs: str) -> tuple[int, Any]:
     status, _, body = http_get(fake.url + path, **{"token": TOKEN, **kwargs})
     return status, json.loads(body)
 
@@ -155,14 +157,15 @@ def test_an_app_token_has_no_user_but_lists_its_installations_repositories(
 
 def test_rate_limit_headers_count_down_and_run_out(fake: FakeGitHub) -> None:
     fake.set_rate_limit(2)
-    before = time.time()
-    answers = [http_get(fake.url + "/user", token=TOKEN) for _ in range(3)]
+    with time_machine.travel(dt.datetime(2026, 11, 12, 18, 0, 0, tzinfo=dt.UTC), tick=False):
+        answers = [http_get(fake.url + "/user", token=TOKEN) for _ in range(3)]
 
     assert [status for status, _, _ in answers] == [200, 200, 403]
     assert [h["X-RateLimit-Remaining"] for _, h, _ in answers] == ["1", "0", "0"]
     assert [h["X-RateLimit-Used"] for _, h, _ in answers] == ["1", "2", "2"]
+    # The window is an hour of real time from its first request.
     reset = int(answers[2][1]["X-RateLimit-Reset"])
-    assert before + 3590 < reset < time.time() + 3610
+    assert reset == int(dt.datetime(2026, 11, 12, 19, 0, 0, tzinfo=dt.UTC).timestamp())
     assert json.loads(answers[2][2])["message"].startswith("API rate limit exceeded")
     fake.reset_rate_limits()
     assert http_get(fake.url + "/user", token=TOKEN)[0] == 200
@@ -200,22 +203,38 @@ def test_body_faults(fake: FakeGitHub) -> None:
     assert json.loads(body)["message"].startswith("You have exceeded a secondary rate limit")
 
 
-def test_timeout_fault_hangs_then_drops_the_connection(fake: FakeGitHub) -> None:
+@pytest.fixture
+def waits(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait the fake's handlers ask for, recorded (and still waited)."""
+    asked: list[float] = []
+    real_wait = fake.wait
+
+    def recording_wait(seconds: float) -> None:
+        asked.append(seconds)
+        real_wait(seconds)
+
+    monkeypatch.setattr(fake, "wait", recording_wait)
+    return asked
+
+
+def test_timeout_fault_hangs_then_drops_the_connection(
+    fake: FakeGitHub, waits: list[float]
+) -> None:
     fake.inject_fault("timeout", seconds=0.3)
-    started = time.monotonic()
 
     with socket.create_connection(("127.0.0.1", fake.port), timeout=5) as conn:
         conn.sendall(b"GET /user HTTP/1.1\r\nHost: x\r\nAuthorization: token x\r\n\r\n")
         assert conn.recv(1024) == b""  # closed without a byte of answer
-    assert time.monotonic() - started >= 0.3
+    assert waits == [0.0, 0.3]  # no latency, then the fault's hang
 
 
-def test_latency_delays_api_requests(fake: FakeGitHub) -> None:
+def test_latency_delays_api_requests(fake: FakeGitHub, waits: list[float]) -> None:
     fake.set_latency(200)
-    started = time.monotonic()
-    http_get(fake.url + "/user", token=TOKEN)
 
-    assert time.monotonic() - started >= 0.2
+    status, _, _ = http_get(fake.url + "/user", token=TOKEN)
+
+    assert status == 200
+    assert waits == [0.2]
 
 
 def test_clock_moves_the_window(fake: FakeGitHub) -> None:
@@ -297,16 +316,18 @@ def test_management_command_serves_until_terminated() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+    def answering() -> bool:
+        assert process.poll() is None, process.communicate()[0].decode()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                status, _, body = http_get(f"http://127.0.0.1:{port}/user", token="demo-token")
-                break
-            except OSError:
-                assert process.poll() is None, process.stdout.read().decode()
-                assert time.monotonic() < deadline, "fake_github did not start"
-                time.sleep(0.1)
+        poll_until(answering, seconds=20, interval=0.1, what="fake_github to listen")
+        status, _, body = http_get(f"http://127.0.0.1:{port}/user", token="demo-token")
         assert (status, json.loads(body)["login"]) == (200, "demo")
     finally:
         process.send_signal(signal.SIGTERM)

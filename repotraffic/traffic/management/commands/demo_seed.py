@@ -1,11 +1,16 @@
 """Builds months of demo history by running the real collection against the fake
-GitHub, one simulated day at a time, then prints the pages' URLs (`make demo`)."""
+GitHub, one simulated day at a time, then prints the pages' URLs (`make demo`).
+
+It serves the fake itself, where the configuration already points: GITHUB_API_URL
+must be a loopback http URL and GITHUB_TOKEN the fake's demo token, as `make demo`
+sets them. Nothing is overridden, so the collection runs exactly as configured."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test import override_settings
 
 from repotraffic.integrations.github.fake import DEMO_TOKEN, FakeGitHub
 from repotraffic.repositories.models import Repository
@@ -28,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
 
     def handle(self, *args, days, base_url, **options):
+        host, port = self._fake_address()
         user, token = self._demo_user()
         with transaction.atomic():
             for full_name in DEMO_REPOSITORIES:
@@ -35,12 +41,7 @@ class Command(BaseCommand):
                     repository_create(user=user, url=f"https://github.com/{full_name}")
         repositories = list(Repository.objects.filter(user=user))
 
-        with (
-            FakeGitHub() as fake,
-            override_settings(
-                GITHUB_API_URL=fake.url, GITHUB_TOKEN=DEMO_TOKEN, GITHUB_RETRY_BACKOFF=0.0
-            ),
-        ):
+        with FakeGitHub(host=host, port=port) as fake:
             fake.seed_demo()
             now = fake.now().replace(hour=22, minute=30, second=0, microsecond=0)
             for offset in range(days, -1, -1):
@@ -55,6 +56,17 @@ class Command(BaseCommand):
         for repository in repositories:
             self.stdout.write(f"{repository.full_name:>20}: {pages}/{repository.id}")
         self.stdout.write(f"API: curl -H 'X-API-Token: {token}' {base_url}/api/repos\n")
+
+    def _fake_address(self) -> tuple[str, int]:
+        url = urlsplit(settings.GITHUB_API_URL)
+        if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost") or not url.port:
+            raise CommandError(
+                "demo_seed serves the fake GitHub where GITHUB_API_URL points, so it must be "
+                f"http://127.0.0.1:<port>, not {settings.GITHUB_API_URL!r} (see `make demo`)"
+            )
+        if settings.GITHUB_TOKEN != DEMO_TOKEN:
+            raise CommandError(f"demo_seed needs GITHUB_TOKEN={DEMO_TOKEN}, the fake's demo token")
+        return url.hostname, url.port
 
     def _demo_user(self) -> tuple[User, str]:
         """The demo user with a fresh token (only digests are stored, so a rerun
