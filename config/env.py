@@ -11,13 +11,23 @@ from django.core.exceptions import ImproperlyConfigured
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
+# Every variable the settings asked for: a test holds .env.example, the one
+# configuration reference, to exactly this set.
+NAMES_READ: set[str] = set()
+
+
+def _raw(name: str) -> str | None:
+    NAMES_READ.add(name)
+    return os.environ.get(name)
+
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    raw = _raw(name)
+    return (default if raw is None else raw).strip()
 
 
 def env_bool(name: str, *, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -29,7 +39,7 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 def env_int(name: str, *, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:
@@ -42,7 +52,7 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
 
 
 def env_float(name: str, *, default: float, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:
@@ -55,7 +65,7 @@ def env_float(name: str, *, default: float, minimum: float = 0.0) -> float:
 
 
 def env_list(name: str, *, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]

@@ -1,8 +1,8 @@
 """gunicorn settings: access logs go through our token-masking filter."""
 
-import os
+from config.env import env_int
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = env_int("WEB_CONCURRENCY", default=2, minimum=1)
 accesslog = "-"
 # gunicorn 27 otherwise shares one control socket in ~/.gunicorn between all servers.
 control_socket_disable = True

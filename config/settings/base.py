@@ -75,7 +75,7 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     try:
         config = dj_database_url.parse(
             url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60)
