@@ -1,4 +1,5 @@
-"""Headers every page under /users/<token>/ sends, and the page for "not found"."""
+"""Headers every page under /users/<token>/ and /share/<key>/ sends, and the page for
+"not found"."""
 
 import functools
 
@@ -21,7 +22,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-# The token travels in the URL: keep it out of Referer headers, search engines and caches.
+# The token or share key travels in the URL: keep it out of Referer headers, search
+# engines and caches.
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Referrer-Policy": "no-referrer",

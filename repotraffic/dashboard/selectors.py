@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.selectors import repository_get, repository_list
+from repotraffic.sharing.selectors import share_link_get_by_key
 from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.selectors import (
     METRICS,
@@ -83,12 +84,47 @@ class DatePreset:
     active: bool
 
 
-def repository_for_page_get(*, user_token: str, repository_id: str) -> Repository | None:
-    """The repository, only if the token's owner owns it; None reveals nothing more."""
-    user = user_get_by_token(token=user_token)
-    if user is None:
+@dataclass(frozen=True)
+class PageGrant:
+    """What the secret in a page URL opens: every repository of `user` (their API
+    token, or a share link for all of them), or `repository` alone (a share link for
+    that one)."""
+
+    user: User
+    repository: Repository | None = None
+
+    @property
+    def all_repositories(self) -> bool:
+        return self.repository is None
+
+
+def page_grant_by_token(*, token: str) -> PageGrant | None:
+    """/users/<token>/...: the API token's owner, every repository."""
+    user = user_get_by_token(token=token)
+    return None if user is None else PageGrant(user=user)
+
+
+def page_grant_by_share_key(*, key: str) -> PageGrant | None:
+    """/share/<key>/...: what a live share link shares, in one query."""
+    link = share_link_get_by_key(key=key)
+    if link is None:
         return None
-    return repository_get(user=user, repository_id=repository_id)
+    if link.repository is not None and link.repository.user_id != link.user_id:
+        return None  # never made so (share_link_create checks), never shown so
+    return PageGrant(user=link.user, repository=link.repository)
+
+
+def repository_for_page_get(*, grant: PageGrant | None, repository_id: str) -> Repository | None:
+    """The repository, only if the grant opens it; None reveals nothing more."""
+    if grant is None:
+        return None
+    if grant.repository is None:
+        return repository_get(user=grant.user, repository_id=repository_id)
+    try:
+        wanted = uuid.UUID(repository_id)
+    except ValueError:
+        return None
+    return grant.repository if grant.repository.id == wanted else None
 
 
 def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> RepositoryTraffic:

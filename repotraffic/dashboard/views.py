@@ -1,7 +1,15 @@
-"""The chart pages: parse the token, id and date range, call a selector, render."""
+"""The chart pages: resolve what the URL's secret opens, parse the id and date range,
+call a selector, render.
+
+The pages live in two URL spaces with one code path: /users/<API token>/... and
+/share/<share key>/... (a read-only share link). Every link a page shows stays in the
+space it was opened in, so a shared page never needs or reveals the API token.
+"""
 
 import csv
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -13,25 +21,55 @@ from repotraffic.common.dates import DateRange, date_parse, date_range_parse
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.dashboard.responses import page_not_found, private_page
 from repotraffic.dashboard.selectors import (
+    PageGrant,
     date_presets,
+    page_grant_by_share_key,
+    page_grant_by_token,
     repositories_traffic_list,
     repository_for_page_get,
     repository_traffic_get,
 )
 from repotraffic.traffic.selectors import METRICS
-from repotraffic.users.selectors import user_get_by_token
 
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@dataclass(frozen=True)
+class PageSpace:
+    """One URL space of the pages: its URL names' prefix and what its secret opens."""
+
+    url_name_prefix: str
+    grant_get: Callable[[str], PageGrant | None]
+    shared: bool
+
+    def url(self, name: str, secret: str, *args: object) -> str:
+        return reverse(f"dashboard:{self.url_name_prefix}{name}", args=[secret, *args])
+
+
+TOKEN_PAGES = PageSpace(
+    url_name_prefix="",
+    grant_get=lambda secret: page_grant_by_token(token=secret),
+    shared=False,
+)
+SHARED_PAGES = PageSpace(
+    url_name_prefix="shared-",
+    grant_get=lambda secret: page_grant_by_share_key(key=secret),
+    shared=True,
+)
+
+
 @private_page
-def repository_page(request: HttpRequest, user_token: str, repository_id: str) -> HttpResponse:
-    repository = repository_for_page_get(user_token=user_token, repository_id=repository_id)
-    if repository is None:
+def repository_page(
+    request: HttpRequest, secret: str, repository_id: str, space: PageSpace
+) -> HttpResponse:
+    grant = space.grant_get(secret)
+    repository = repository_for_page_get(grant=grant, repository_id=repository_id)
+    if grant is None or repository is None:
         return page_not_found(request)
     context = {
         "repository": repository,
-        "repositories_url": reverse("dashboard:repositories", args=[user_token]),
+        # A link to one repository has no overview to go back to.
+        "repositories_url": space.url("repositories", secret) if grant.all_repositories else "",
     }
     try:
         date_range = _date_range_from(request)
@@ -40,45 +78,42 @@ def repository_page(request: HttpRequest, user_token: str, repository_id: str) -
         return render(request, "dashboard/repository.html", context, status=400)
     context.update(_filter_context(request, date_range=date_range))
     context["traffic"] = repository_traffic_get(repository=repository, date_range=date_range)
-    context["csv_url"] = _with_query(
-        reverse("dashboard:repository-csv", args=[user_token, repository.id]), date_range
-    )
+    context["csv_url"] = _with_query(space.url("repository-csv", secret, repository.id), date_range)
     return render(request, "dashboard/repository.html", context)
 
 
 @private_page
-def repositories_page(request: HttpRequest, user_token: str) -> HttpResponse:
-    user = user_get_by_token(token=user_token)
-    if user is None:
+def repositories_page(request: HttpRequest, secret: str, space: PageSpace) -> HttpResponse:
+    grant = space.grant_get(secret)
+    if grant is None or not grant.all_repositories:
         return page_not_found(request)
     try:
         date_range = _date_range_from(request)
     except ApplicationError as error:
-        context = _filter_context(request, error=error.message)
+        context = {"shared": space.shared, **_filter_context(request, error=error.message)}
         return render(request, "dashboard/repositories.html", context, status=400)
-    context = _filter_context(request, date_range=date_range)
+    context = {"shared": space.shared, **_filter_context(request, date_range=date_range)}
     context["charts"] = [
         {
             "traffic": traffic,
             "page_url": _with_query(
-                reverse("dashboard:repository", args=[user_token, traffic.repository.id]),
-                date_range,
+                space.url("repository", secret, traffic.repository.id), date_range
             ),
             "csv_url": _with_query(
-                reverse("dashboard:repository-csv", args=[user_token, traffic.repository.id]),
-                date_range,
+                space.url("repository-csv", secret, traffic.repository.id), date_range
             ),
         }
-        for traffic in repositories_traffic_list(user=user, date_range=date_range)
+        for traffic in repositories_traffic_list(user=grant.user, date_range=date_range)
     ]
     return render(request, "dashboard/repositories.html", context)
 
 
 @private_page
 def repository_traffic_csv(
-    request: HttpRequest, user_token: str, repository_id: str
+    request: HttpRequest, secret: str, repository_id: str, space: PageSpace
 ) -> HttpResponse:
-    repository = repository_for_page_get(user_token=user_token, repository_id=repository_id)
+    grant = space.grant_get(secret)
+    repository = repository_for_page_get(grant=grant, repository_id=repository_id)
     if repository is None:
         return page_not_found(request)
     try:

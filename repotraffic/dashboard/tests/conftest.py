@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.sharing.tests.factories import share_link_with_key
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.tests.factories import user_with_token
 
@@ -25,3 +26,15 @@ def repository(owner_and_token):
     repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="rocket")
     traffic_days_create(repository=repository, start=FIRST_DAY, days=60)
     return repository
+
+
+@pytest.fixture
+def share_key(owner_and_token) -> str:
+    """The key of a share link to all of the owner's repositories."""
+    return share_link_with_key(user=owner_and_token[0])[1]
+
+
+@pytest.fixture
+def repository_share_key(repository) -> str:
+    """The key of a share link to acme/rocket alone."""
+    return share_link_with_key(user=repository.user, repository=repository)[1]

@@ -12,6 +12,12 @@ def page_url(token: str, repository=None) -> str:
     return f"/users/{token}/repos/{repository.id}"
 
 
+def share_url(key: str, repository=None) -> str:
+    if repository is None:
+        return f"/share/{key}/repos"
+    return f"/share/{key}/repos/{repository.id}"
+
+
 PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",

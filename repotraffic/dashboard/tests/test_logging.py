@@ -1,6 +1,8 @@
-"""The token in page URLs never reaches a log line: Django's, ours or gunicorn's."""
+"""The token or share key in page URLs never reaches a log line, however the URL is
+spelt: Django's, ours or gunicorn's."""
 
 import io
+import json
 import logging
 import os
 import re
@@ -15,8 +17,12 @@ import pytest
 
 from repotraffic.common.logging import MaskPageTokensFilter
 from repotraffic.common.tests.polling import poll_until
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.sharing.tests.factories import share_link_with_key
+from repotraffic.users.tests.factories import user_with_token
 
 TOKEN = "0123456789abcdef0123456789abcdef"
+KEY = "s_Ab-9_zQx0123456789abcdefABCDEF0"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -75,16 +81,80 @@ def test_the_404_warning_django_logs_is_masked(client, settings, debug):
     assert TOKEN not in output.getvalue()
 
 
-def test_gunicorns_access_log_is_masked(tmp_path):
-    """The real server with config/gunicorn.py; the 404 needs no database."""
-    log = tmp_path / "gunicorn.log"
-    env = dict(
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        (f"/share/{KEY}/repos", "Not Found: /share/<key>/repos"),
+        (f"/share/{KEY}/elsewhere", "Not Found: /share/<key>/elsewhere"),
+        # Django decodes the path once: these are /users/... and /share/... to it.
+        (f"/users%2F{TOKEN}/repos", "Not Found: /users/<token>/repos"),
+        (f"/%75sers/{TOKEN}/repos", "Not Found: /users/<token>/repos"),
+        (f"/share%2F{KEY}/repos", "Not Found: /share/<key>/repos"),
+        # Decoded once, this is no page: Django's own 404 logs it, still masked.
+        (f"/users%252F{TOKEN}/repos", "Not Found: /users/<token>/repos"),
+    ],
+)
+def test_the_404_warning_is_masked_in_every_spelling(client, path, logged):
+    with captured_handlers("django.request") as output:
+        response = client.get(path)
+
+    assert response.status_code == 404
+    assert logged in output.getvalue()
+    assert TOKEN not in output.getvalue()
+    assert KEY not in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_percent_encoded_spellings_serve_the_pages(client):
+    """Why the mask decodes: these reach the page views with the secret in clear."""
+    user, token = user_with_token()
+    repository = RepositoryFactory.create(user=user, owner="acme", name="rocket")
+    _, key = share_link_with_key(user=user)
+
+    for path in [
+        f"/users%2F{token}/repos",
+        f"/%75sers/{token}/repos/{repository.id}",
+        f"/share%2F{key}/repos",
+        f"/%73hare/{key}/repos/{repository.id}",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "acme/rocket" in response.content.decode()
+
+
+# Run in the server's environment before it starts: its database, with a user who has a
+# repository and a share link.
+SEED = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.sharing.tests.factories import share_link_with_key
+from repotraffic.users.tests.factories import user_with_token
+user, token = user_with_token()
+repository = RepositoryFactory.create(user=user)
+key = share_link_with_key(user=user)[1]
+print(json.dumps({"token": token, "key": key, "repository": str(repository.id)}))
+"""
+
+
+def _server_env(tmp_path: Path) -> dict[str, str]:
+    return dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         REPOTRAFFIC_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         WEB_CONCURRENCY="1",
     )
+
+
+@contextmanager
+def gunicorn_server(tmp_path: Path, env: dict[str, str]):
+    """The real server with config/gunicorn.py; yields its port and its log file."""
+    log = tmp_path / "gunicorn.log"
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
         "--config", "config/gunicorn.py", "--bind", "127.0.0.1:0", "--no-control-socket",
@@ -92,18 +162,67 @@ def test_gunicorns_access_log_is_masked(tmp_path):
     with log.open("w") as output:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
-        port = _listening_port(log)
-        with pytest.raises(urllib.error.HTTPError) as error:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/users/{TOKEN}/elsewhere", timeout=10)
-        assert error.value.code == 404
-        poll_until(lambda: "gunicorn.access" in log.read_text(), what="gunicorn's access log")
+        yield _listening_port(log), log
     finally:
         server.terminate()
         server.wait(timeout=10)
 
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_gunicorns_access_log_is_masked(tmp_path):
+    """The 404 needs no database."""
+    with gunicorn_server(tmp_path, _server_env(tmp_path)) as (port, log):
+        assert _status(f"http://127.0.0.1:{port}/users/{TOKEN}/elsewhere") == 404
+        poll_until(lambda: "gunicorn.access" in log.read_text(), what="gunicorn's access log")
+
     text = log.read_text()
     assert '"GET /users/<token>/elsewhere HTTP/1.1" 404' in text
     assert TOKEN not in text
+
+
+def test_gunicorns_access_log_masks_share_keys_and_encoded_spellings(tmp_path):
+    env = _server_env(tmp_path)
+    seeded = subprocess.run(
+        [sys.executable, "-c", SEED], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    secrets = json.loads(seeded.stdout.strip().splitlines()[-1])
+    token, key, repository = secrets["token"], secrets["key"], secrets["repository"]
+    requests = {
+        f"/users/{token}/repos": 200,
+        f"/users%2F{token}/repos": 200,
+        f"/%75sers/{token}/repos/{repository}": 200,
+        f"/share/{key}/repos": 200,
+        f"/share%2F{key}/repos": 200,
+        f"/%73hare/{key}/repos/{repository}/traffic.csv": 200,
+        f"/users%252F{token}/repos": 404,
+        f"/share/{key}/elsewhere": 404,
+    }
+
+    with gunicorn_server(tmp_path, env) as (port, log):
+        for path, status in requests.items():
+            assert _status(f"http://127.0.0.1:{port}{path}") == status, path
+        poll_until(
+            lambda: log.read_text().count("gunicorn.access") == len(requests),
+            what="gunicorn's access log",
+        )
+
+    text = log.read_text()
+    assert token not in text
+    assert key not in text
+    assert text.count('"GET /users/<token>/repos HTTP/1.1" 200') == 2
+    assert text.count('"GET /share/<key>/repos HTTP/1.1" 200') == 2
+    assert f'"GET /users/<token>/repos/{repository} HTTP/1.1" 200' in text
+    assert f'"GET /share/<key>/repos/{repository}/traffic.csv HTTP/1.1" 200' in text
+    assert '"GET /users/<token>/repos HTTP/1.1" 404' in text
+    assert "Not Found: /share/<key>/elsewhere" in text
 
 
 def _listening_port(log: Path) -> int:

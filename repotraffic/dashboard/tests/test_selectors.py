@@ -6,12 +6,19 @@ from django.template import engines
 
 from repotraffic.common.dates import DateRange
 from repotraffic.dashboard.selectors import (
+    PageGrant,
     TrafficTotals,
     date_presets,
+    page_grant_by_share_key,
+    page_grant_by_token,
+    repository_for_page_get,
     traffic_chart_build,
     traffic_chart_data,
     traffic_totals,
 )
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.sharing.tests.factories import share_link_with_key
+from repotraffic.users.tests.factories import user_with_token
 
 
 def day(date: str, views: int = 0, clones: int = 0) -> dict:
@@ -112,3 +119,52 @@ def test_json_text_script_escapes_like_json_script(text, script):
     template = engines["django"].from_string("{% load dashboard %}{{ text|json_text_script:'x' }}")
 
     assert template.render({"text": text}) == script
+
+
+@pytest.mark.django_db
+class TestPageGrant:
+    def test_an_api_token_opens_every_repository_of_its_owner(self):
+        user, token = user_with_token()
+
+        assert page_grant_by_token(token=token) == PageGrant(user=user)
+        assert page_grant_by_token(token="f" * 32) is None
+
+    def test_a_share_key_opens_what_its_link_shares(self):
+        repository = RepositoryFactory.create()
+        _, all_key = share_link_with_key(user=repository.user)
+        _, one_key = share_link_with_key(user=repository.user, repository=repository)
+
+        assert page_grant_by_share_key(key=all_key) == PageGrant(user=repository.user)
+        assert page_grant_by_share_key(key=one_key) == PageGrant(
+            user=repository.user, repository=repository
+        )
+        assert page_grant_by_share_key(key="s_unknown") is None
+
+    def test_a_link_to_a_repository_of_another_user_opens_nothing(self):
+        # share_link_create refuses to make one; the pages refuse to show one.
+        _, key = share_link_with_key(repository=RepositoryFactory.create())
+
+        assert page_grant_by_share_key(key=key) is None
+
+    def test_every_repository_grant_opens_only_the_users_repositories(self):
+        mine = RepositoryFactory.create()
+        theirs = RepositoryFactory.create()
+        grant = PageGrant(user=mine.user)
+
+        assert repository_for_page_get(grant=grant, repository_id=str(mine.id)) == mine
+        assert repository_for_page_get(grant=grant, repository_id=str(theirs.id)) is None
+
+    def test_one_repository_grant_opens_that_one_only(self, django_assert_num_queries):
+        repository = RepositoryFactory.create()
+        sibling = RepositoryFactory.create(user=repository.user)
+        grant = PageGrant(user=repository.user, repository=repository)
+
+        with django_assert_num_queries(0):
+            assert repository_for_page_get(grant=grant, repository_id=str(repository.id))
+            assert repository_for_page_get(grant=grant, repository_id=str(sibling.id)) is None
+            assert repository_for_page_get(grant=grant, repository_id="nope") is None
+
+    def test_no_grant_opens_nothing(self):
+        repository = RepositoryFactory.create()
+
+        assert repository_for_page_get(grant=None, repository_id=str(repository.id)) is None

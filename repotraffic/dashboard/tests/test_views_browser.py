@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from repotraffic.common.tests.polling import poll_until
-from repotraffic.dashboard.tests.helpers import page_url
+from repotraffic.dashboard.tests.helpers import page_url, share_url
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.tests.factories import traffic_days_create
 
@@ -267,6 +267,26 @@ def test_all_repositories_page_draws_every_chart(
     with page.page.expect_navigation():
         second.locator("h2 a").click()
     assert page.page.url.endswith(page_url(token, recent))
+    page.assert_clean()
+
+
+def test_a_share_links_overview_draws_every_chart_and_stays_in_the_share_space(
+    tab, live_server, token, share_key, repository, recent
+):
+    page = tab(viewport={"width": 1280, "height": 900})
+
+    response = page.open(live_server.url + share_url(share_key))
+
+    assert response.status == 200
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert page.page.get_attribute("html", "data-charts-drawn") == "4"
+    assert all(pixels > 500 for pixels in page.ink())
+    assert token not in page.page.content()
+    with page.page.expect_navigation():
+        page.page.locator("section.repo").nth(1).locator("h2 a").click()
+    page.page.wait_for_selector("html[data-charts-drawn]")
+    assert page.page.url.endswith(share_url(share_key, recent))
+    assert page.total("Days") == "400"
     page.assert_clean()
 
 
