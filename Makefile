@@ -38,8 +38,10 @@ migrate: setup
 
 # Web, a Celery worker with embedded beat on the filesystem broker: no services needed.
 # Configuration comes from the environment only (honcho would otherwise read a .env).
+# honcho through config/honcho_run.py, which gives the worker time to stop cleanly.
+HONCHO := $(BIN)/python -m config.honcho_run
 run: migrate
-	$(BIN)/honcho start --env /dev/null --procfile Procfile --port $(PORT)
+	$(HONCHO) start --env /dev/null --procfile Procfile --port $(PORT)
 
 # On every core (pytest-xdist), a file per worker at a time; PYTEST_ARGS="-n 0" runs serially.
 test: setup
@@ -62,7 +64,7 @@ DEMO_ENV := REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHU
 demo: setup
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) GITHUB_RETRY_BACKOFF=0 $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
-	$(DEMO_ENV) $(BIN)/honcho start --env /dev/null --procfile Procfile.demo --port $(PORT)
+	$(DEMO_ENV) $(HONCHO) start --env /dev/null --procfile Procfile.demo --port $(PORT)
 
 # The README's screenshots, from the demo's data (needs chromium: apt-get install chromium).
 screenshots: setup

@@ -65,7 +65,7 @@ print(json.dumps({
     "rows": TrafficDay.objects.count(),
     "without_success": Repository.objects.filter(last_success_at__isnull=True).count(),
     "with_error": Repository.objects.exclude(last_error="").count(),
-    "locked": Repository.objects.filter(collection_lock_until__isnull=False).count(),
+    "locked": Repository.objects.filter(collection_lease_until__isnull=False).count(),
 }))
 """
 

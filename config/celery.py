@@ -5,6 +5,7 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -29,3 +30,18 @@ def filesystem_broker_folders_create(sender: Celery, **kwargs: Any) -> None:
         folder = options.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@worker_ready.connect
+def worker_interrupt_exit_code_zero(sender: Any, **kwargs: Any) -> None:
+    """Ctrl-C stops a worker cleanly, as SIGTERM does, so it exits with 0, not Celery's 1.
+
+    The first SIGINT still starts Celery's warm shutdown (running tasks finish) and the
+    next one its cold shutdown; only the exit code of the first changes. Installed when
+    the worker is ready, after Celery's own signal handlers.
+    """
+    # Not in celery-types' stubs; a module-level name of celery.apps.worker.
+    from celery.apps.worker import install_worker_int_handler  # type: ignore[attr-defined]
+    from celery.platforms import EX_OK
+
+    install_worker_int_handler(sender.controller, exitcode=EX_OK)

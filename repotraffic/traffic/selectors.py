@@ -6,13 +6,12 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
-from repotraffic.repositories.models import Repository
+from repotraffic.repositories.models import Repository, collection_pending_q
 from repotraffic.traffic.models import TrafficDay
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
@@ -201,10 +200,6 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
     return _ids_paged(Repository.objects.all())
 
 
-def repository_ids_stale(*, stale_after: dt.timedelta) -> Iterator[uuid.UUID]:
-    """Repositories without a success since `stale_after` ago (or ever)."""
-    cutoff = timezone.now() - stale_after
-    stale = Repository.objects.filter(
-        Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff)
-    )
-    return _ids_paged(stale)
+def repository_ids_collection_pending() -> Iterator[uuid.UUID]:
+    """Repositories whose last requested collection has not succeeded yet."""
+    return _ids_paged(Repository.objects.filter(collection_pending_q()))

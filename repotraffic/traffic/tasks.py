@@ -2,19 +2,29 @@
 
 The same code runs embedded (filesystem broker, beat inside the worker) and scaled
 (Redis, N workers, one beat). Running any task twice is safe: the merge is an
-idempotent upsert, and a repository's collection lock stops two runs overlapping.
+idempotent upsert, and a repository's collection lease stops two runs overlapping.
+
+Nothing queued is lost for good: every collection is recorded as requested before it
+is queued, and a worker that starts queues again every request that no collection has
+satisfied yet, such as one whose task died with a killed worker.
 """
 
 import datetime as dt
 import logging
 import uuid
+from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.utils import timezone
 
-from repotraffic.traffic.selectors import repository_ids_all, repository_ids_stale
+from repotraffic.repositories.services import (
+    repositories_collection_request_all,
+    repositories_collection_request_stale,
+    repository_collection_request,
+)
+from repotraffic.traffic.selectors import repository_ids_all, repository_ids_collection_pending
 from repotraffic.traffic.services import traffic_fetch
 
 logger = logging.getLogger(__name__)
@@ -22,12 +32,27 @@ logger = logging.getLogger(__name__)
 # A retry further away than this waits for the next scheduled run instead: Redis
 # would redeliver a task held longer than its visibility timeout (1 hour).
 _RETRY_MAX_COUNTDOWN = 55 * 60
+# While another collection holds the repository's lease, try again when it ends, and a
+# little: a live holder satisfies the request meanwhile (the retry then skips), a dead
+# one's lease lapses (the retry collects).
+_BUSY_RETRY_MARGIN = 1.0
+_BUSY_MAX_RETRIES = 10
 
 
 @shared_task(bind=True, name="traffic_fetch_repository", max_retries=4)
 def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = False) -> str:
-    stale_after = dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS) if only_if_stale else None
-    outcome = traffic_fetch(repository_id=uuid.UUID(repository_id), stale_after=stale_after)
+    """Collect one repository, unless a collection succeeded since it was last requested.
+
+    `only_if_stale` is ignored; messages queued by an older version still carry it.
+    """
+    outcome = traffic_fetch(repository_id=uuid.UUID(repository_id), only_if_requested=True)
+    if outcome.busy_until is not None:
+        if self.request.retries < _BUSY_MAX_RETRIES:
+            countdown = (outcome.busy_until - timezone.now()).total_seconds() + _BUSY_RETRY_MARGIN
+            raise self.retry(
+                countdown=max(countdown, _BUSY_RETRY_MARGIN), max_retries=_BUSY_MAX_RETRIES
+            )
+        return outcome.summary
     error = outcome.error
     if error is not None and error.transient and self.request.retries < self.max_retries:
         if error.retry_at:
@@ -39,19 +64,21 @@ def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = Fal
     return outcome.summary
 
 
-def traffic_fetch_repository_queue(
-    *, repository_id: uuid.UUID, only_if_stale: bool = False
-) -> None:
-    """Queue one repository's collection; a broker outage must not fail the caller."""
+def traffic_fetch_repository_queue(*, repository_id: uuid.UUID) -> None:
+    """Ask for one repository's collection and queue it. A broker outage must not fail
+    the caller: the request stays pending, and the next worker that starts queues it."""
+    repository_collection_request(repository_id=repository_id)
     try:
-        traffic_fetch_repository.delay(str(repository_id), only_if_stale)
+        traffic_fetch_repository.delay(str(repository_id))
     except Exception:
         logger.exception("could not queue the collection of repository %s", repository_id)
 
 
 @shared_task(name="traffic_fetch_all")
 def traffic_fetch_all() -> int:
-    """The scheduled run: one task per repository, so workers share the load."""
+    """The scheduled run: every collection is requested (one UPDATE), then queued as one
+    task per repository, so workers share the load."""
+    repositories_collection_request_all()
     count = 0
     for repository_id in repository_ids_all():
         traffic_fetch_repository.delay(str(repository_id))
@@ -62,19 +89,24 @@ def traffic_fetch_all() -> int:
 
 @shared_task(name="traffic_fetch_stale")
 def traffic_fetch_stale() -> int:
-    """After downtime: collect what has not succeeded for a day."""
-    stale_after = dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS)
+    """The catch-up when a worker starts: requests the collection of the repositories
+    without a success for TRAFFIC_STALE_AFTER_HOURS (after downtime), then queues every
+    pending request (including those whose task was lost with a killed worker)."""
+    repositories_collection_request_stale(
+        stale_after=dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS)
+    )
     count = 0
-    for repository_id in repository_ids_stale(stale_after=stale_after):
-        traffic_fetch_repository.delay(str(repository_id), True)
+    for repository_id in repository_ids_collection_pending():
+        traffic_fetch_repository.delay(str(repository_id))
         count += 1
     if count:
-        logger.info("queued the collection of %d repositories not collected lately", count)
+        logger.info("queued the %d collections requested and not done yet", count)
     return count
 
 
 @worker_ready.connect
-def _catch_up_on_start(sender, **kwargs) -> None:
-    # Several workers starting together each queue this; only_if_stale makes the
-    # duplicates skip repositories another worker has collected meanwhile.
+def _catch_up_on_start(sender: Any, **kwargs: Any) -> None:
+    # Several workers starting together each queue this; the duplicate tasks it queues
+    # skip repositories another worker has collected meanwhile (request satisfied), or
+    # wait for the lease of one being collected.
     traffic_fetch_stale.delay()

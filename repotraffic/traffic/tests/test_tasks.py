@@ -1,13 +1,25 @@
 import datetime as dt
 
 import pytest
+import time_machine
+from celery.exceptions import Retry
 from django.utils import timezone
 
+from repotraffic.repositories.models import Repository
+from repotraffic.repositories.services import repository_collection_claim
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import tasks
 from repotraffic.traffic.models import TrafficDay
 
 pytestmark = pytest.mark.django_db
+NOON = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)
+
+
+def requested(**fields):
+    """A repository whose collection was asked for (and so queued) a minute ago."""
+    return RepositoryFactory.create(
+        collection_requested_at=timezone.now() - dt.timedelta(minutes=1), **fields
+    )
 
 
 @pytest.fixture
@@ -24,18 +36,53 @@ def test_fetch_all_queues_one_task_per_repository(queued):
     assert sorted(call[0] for call in queued) == sorted(str(r.id) for r in repositories)
 
 
-def test_fetch_stale_queues_only_what_has_not_succeeded_for_a_day(queued):
-    never = RepositoryFactory.create()
-    old = RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=30))
-    RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=2))
+def test_fetch_all_requests_every_collection_before_queuing(queued):
+    RepositoryFactory.create_batch(2, last_success_at=NOON - dt.timedelta(hours=1))
 
-    assert tasks.traffic_fetch_stale.apply().get() == 2
-    assert sorted(queued) == sorted([(str(never.id), True), (str(old.id), True)])
+    with time_machine.travel(NOON, tick=False):
+        tasks.traffic_fetch_all.apply().get()
+
+    assert set(Repository.objects.values_list("collection_requested_at", flat=True)) == {NOON}
+    assert all(repository.collection_pending for repository in Repository.objects.all())
+
+
+class TestCatchUpOnStart:
+    def test_queues_what_has_not_succeeded_for_a_day(self, queued):
+        never = RepositoryFactory.create()
+        old = RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=30))
+        RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=2))
+
+        assert tasks.traffic_fetch_stale.apply().get() == 2
+        assert sorted(queued) == sorted([(str(never.id),), (str(old.id),)])
+
+    def test_queues_a_request_not_satisfied_yet_however_recent_the_last_success(self, queued):
+        # Queued by the daily run, then lost with a killed worker.
+        pending = requested(last_success_at=timezone.now() - dt.timedelta(hours=2))
+
+        assert tasks.traffic_fetch_stale.apply().get() == 1
+        assert queued == [(str(pending.id),)]
+
+    def test_leaves_a_request_a_collection_satisfied(self, queued):
+        requested(last_success_at=timezone.now())
+
+        assert tasks.traffic_fetch_stale.apply().get() == 0
+
+    def test_requests_the_stale_ones_and_keeps_the_time_of_a_pending_request(self, queued):
+        stale = RepositoryFactory.create(last_success_at=NOON - dt.timedelta(days=2))
+        pending = RepositoryFactory.create(collection_requested_at=NOON - dt.timedelta(days=1))
+
+        with time_machine.travel(NOON, tick=False):
+            tasks.traffic_fetch_stale.apply().get()
+
+        stale.refresh_from_db()
+        pending.refresh_from_db()
+        assert stale.collection_requested_at == NOON
+        assert pending.collection_requested_at == NOON - dt.timedelta(days=1)
 
 
 def test_a_repository_task_collects(github):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory.create(owner="acme", name="rocket")
+    repository = requested(owner="acme", name="rocket")
 
     summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
@@ -43,21 +90,71 @@ def test_a_repository_task_collects(github):
     assert TrafficDay.objects.filter(repository=repository).count() > 5
 
 
-def test_only_if_stale_skips_a_repository_collected_lately(github):
+def test_a_task_whose_request_another_worker_satisfied_skips_cheaply(
+    github, django_assert_num_queries
+):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory.create(
-        owner="acme", name="rocket", last_success_at=timezone.now() - dt.timedelta(hours=1)
-    )
+    repository = requested(owner="acme", name="rocket", last_success_at=timezone.now())
+
+    with django_assert_num_queries(1):
+        summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
+
+    assert "skipped, no collection requested" in summary
+    assert github.request_counts() == {}
+
+
+def test_a_task_queued_by_an_older_version_still_runs(github):
+    github.add_repo("acme", "rocket")
+    repository = requested(owner="acme", name="rocket")
 
     summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id), True)).get()
 
-    assert "skipped" in summary
-    assert github.request_counts() == {}
+    assert "acme/rocket: ok" in summary
+
+
+class TestLeaseHeldElsewhere:
+    @pytest.fixture
+    def retries(self, monkeypatch):
+        """The retries the task asks for, instead of running them at once (eager mode)."""
+        asked = []
+
+        def retry(**options):
+            asked.append(options)
+            return Retry()
+
+        monkeypatch.setattr(tasks.traffic_fetch_repository, "retry", retry)
+        return asked
+
+    def test_the_task_retries_just_after_the_lease_ends(self, github, retries):
+        github.add_repo("acme", "rocket")
+        repository = requested(owner="acme", name="rocket")
+        with time_machine.travel(NOON, tick=False):
+            # A worker killed mid-collection left its lease, 100 s of it still to run.
+            repository_collection_claim(
+                repository_id=repository.id, lease=dt.timedelta(seconds=100)
+            )
+            result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),))
+
+        assert result.state == "RETRY"
+        assert retries[0]["countdown"] == 101
+        assert github.request_counts() == {}
+
+    def test_the_retry_collects_once_the_lease_has_expired(self, github):
+        github.add_repo("acme", "rocket")
+        repository = requested(owner="acme", name="rocket")
+        with time_machine.travel(NOON, tick=False):
+            repository_collection_claim(
+                repository_id=repository.id, lease=dt.timedelta(seconds=100)
+            )
+        with time_machine.travel(NOON + dt.timedelta(seconds=101), tick=False):
+            summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
+
+        assert "acme/rocket: ok" in summary
 
 
 def test_a_transient_failure_is_retried_by_the_task(github):
     github.add_repo("acme", "rocket")
-    repository = RepositoryFactory.create(owner="acme", name="rocket")
+    repository = requested(owner="acme", name="rocket")
     # The client tries 1 + GITHUB_MAX_RETRIES (3) times; the 5th request succeeds,
     # so only the task's own retry gets through.
     github.inject_fault("502", count=4)
@@ -71,7 +168,7 @@ def test_a_transient_failure_is_retried_by_the_task(github):
 
 
 def test_a_permanent_failure_is_not_retried(github):
-    repository = RepositoryFactory.create(owner="acme", name="missing")
+    repository = requested(owner="acme", name="missing")
 
     summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
@@ -80,10 +177,25 @@ def test_a_permanent_failure_is_not_retried(github):
 
 
 def test_creating_a_repository_queues_its_first_collection(
-    auth_client, queued, django_capture_on_commit_callbacks
+    auth_client, queued, django_capture_on_commit_callbacks, github
 ):
+    github.add_repo("acme", "rocket")
     with django_capture_on_commit_callbacks(execute=True):
         response = auth_client.post(
             "/api/repos/create", {"url": "github.com/acme/rocket"}, content_type="application/json"
         )
-    assert queued == [(response.json()["id"], False)]
+    assert queued == [(response.json()["id"],)]
+    assert Repository.objects.get().collection_pending
+
+
+def test_a_collection_asked_for_while_the_broker_is_down_stays_requested(monkeypatch):
+    repository = RepositoryFactory.create()
+
+    def broker_down(*args):
+        raise ConnectionError("the broker is not there")
+
+    monkeypatch.setattr(tasks.traffic_fetch_repository, "delay", broker_down)
+    tasks.traffic_fetch_repository_queue(repository_id=repository.id)
+
+    repository.refresh_from_db()
+    assert repository.collection_pending  # the next worker to start queues it
