@@ -16,6 +16,9 @@ export DATABASE_URL="sqlite:///$work/db.sqlite3"
 # only mean GitHub is down), and no request leaves the machine.
 fake_port=$((port + 1))
 export GITHUB_API_URL="http://127.0.0.1:$fake_port" GITHUB_MAX_RETRIES=0
+# The fake's demo token, lent to everyone so that the fuzz user can add a repository
+# (production lends it only to trusted users).
+export GITHUB_TOKEN=demo-token REPOTRAFFIC_SERVER_TOKEN_FOR=everyone
 export CELERY_BROKER_URL=memory://
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py collectstatic --noinput >/dev/null

@@ -93,3 +93,28 @@ def crontab_parse(name: str, value: str):
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid cron expression: {exc}") from None
     return schedule
+
+
+def env_choice(name: str, *, choices: tuple[str, ...], default: str) -> str:
+    raw = _raw(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return value
+
+
+_RATE_PERIODS = ("second", "minute", "hour", "day")
+
+
+def env_rate(name: str, *, default: str) -> str:
+    """A request rate such as "10/hour" (per second, minute, hour or day)."""
+    raw = _raw(name)
+    value = default if raw is None or not raw.strip() else raw.strip().lower()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in _RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 10/hour (per {', '.join(_RATE_PERIODS)}), not {raw!r}"
+        )
+    return f"{int(count)}/{period}"

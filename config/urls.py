@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from repotraffic.common.api_errors import api_not_found
 
+handler400 = "repotraffic.common.api_errors.bad_request"
+handler403 = "repotraffic.common.api_errors.permission_denied"
 handler500 = "repotraffic.common.api_errors.server_error"
 
 urlpatterns = [

@@ -2,13 +2,14 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from repotraffic.common.api_errors import api_not_found
-from repotraffic.common.apis import HealthApi
+from repotraffic.common.apis import HealthApi, ReadyApi
 from repotraffic.repositories.apis import (
     RepositoryCreateApi,
     RepositoryDeleteApi,
     RepositoryDetailApi,
     RepositoryListApi,
 )
+from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
 PUBLIC: dict[str, list[type]] = {"authentication_classes": [], "permission_classes": []}
@@ -27,7 +28,15 @@ urlpatterns = [
     path("repos/create", RepositoryCreateApi.as_view(), name="repos-create"),
     path("repos/<str:repository_id>/delete", RepositoryDeleteApi.as_view(), name="repos-delete"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
+    path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
+    path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),
+    path(
+        "share-links/<str:share_link_id>/revoke",
+        ShareLinkRevokeApi.as_view(),
+        name="share-links-revoke",
+    ),
     path("health", HealthApi.as_view(), name="health"),
+    path("ready", ReadyApi.as_view(), name="ready"),
     # The schema and its docs are public: they describe the API, they hold no data.
     path("schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema", **PUBLIC), name="docs"),

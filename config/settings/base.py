@@ -10,7 +10,16 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import crontab_parse, env_bool, env_float, env_int, env_list, env_str
+from config.env import (
+    crontab_parse,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("REPOTRAFFIC_VAR_DIR") or BASE_DIR / "var")
@@ -32,10 +41,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "drf_spectacular_sidecar",
     "repotraffic.common",
     "repotraffic.users",
     "repotraffic.repositories",
+    "repotraffic.sharing",
     "repotraffic.traffic",
     "repotraffic.integrations.github",
     "repotraffic.dashboard",
@@ -45,13 +56,27 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "repotraffic.common.middleware.TrailingSlashOptionalMiddleware",
+    "repotraffic.common.middleware.ApiNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: it answers a locked-out admin login.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin's login: repeated failures from one address lock it out (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("REPOTRAFFIC_ADMIN_LOGIN_FAILURES", default=5, minimum=1)
+AXES_COOLOFF_TIME = env_int("REPOTRAFFIC_ADMIN_LOCKOUT_MINUTES", default=30, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -114,7 +139,17 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=500, minimum=10)},
         }
-    )
+    ),
+    # The abuse limits' counters must be shared by every web process: Redis when there
+    # is one, otherwise files under var/ (every process on this machine sees them).
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "throttle"),
+        }
+    ),
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,6 +185,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "repotraffic.common.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Proxies in front of the web server whose X-Forwarded-For to trust for the client
+    # address (0: none, use the connection's address).
+    "NUM_PROXIES": env_int("REPOTRAFFIC_NUM_PROXIES", default=0) or None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -191,6 +229,32 @@ if REPOTRAFFIC_ENCRYPTION_KEY:
             "print(Fernet.generate_key().decode())'"
         ) from None
 
+# --- Access and abuse limits --------------------------------------------------
+# Who may collect with the server's GITHUB_TOKEN: everyone (development: a one-person
+# instance just works), trusted users only (production's default), or nobody.
+REPOTRAFFIC_SERVER_TOKEN_FOR = env_choice(
+    "REPOTRAFFIC_SERVER_TOKEN_FOR", choices=("everyone", "trusted", "nobody"), default="everyone"
+)
+REPOTRAFFIC_REGISTRATION = env_choice(
+    "REPOTRAFFIC_REGISTRATION", choices=("open", "closed"), default="open"
+)
+REPOTRAFFIC_MAX_REPOSITORIES_PER_USER = env_int(
+    "REPOTRAFFIC_MAX_REPOSITORIES_PER_USER", default=1000, minimum=1
+)
+REPOTRAFFIC_THROTTLE_USER_CREATE = env_rate("REPOTRAFFIC_THROTTLE_USER_CREATE", default="10/hour")
+REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE = env_rate(
+    "REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE", default="300/hour"
+)
+REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK = env_rate(
+    "REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK", default="20/hour"
+)
+
+# --- Share links ------------------------------------------------------------
+# Live (not revoked) read-only page links a user may hold at once.
+REPOTRAFFIC_MAX_SHARE_LINKS_PER_USER = env_int(
+    "REPOTRAFFIC_MAX_SHARE_LINKS_PER_USER", default=100, minimum=1
+)
+
 # --- Collection -------------------------------------------------------------
 # 22:30 UTC: late in the UTC day, so today's in-progress bucket is nearly
 # complete, and early enough that a retry or two still lands before midnight.
@@ -198,6 +262,11 @@ TRAFFIC_FETCH_SCHEDULE = env_str("TRAFFIC_FETCH_SCHEDULE") or "30 22 * * *"
 # Concurrent GitHub requests of one `fetch_traffic` run: GitHub asks for "a few" per token.
 TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=8, minimum=1)
 TRAFFIC_STALE_AFTER_HOURS = env_int("TRAFFIC_STALE_AFTER_HOURS", default=24, minimum=1)
+# A running collection holds its repository's lease for this long and renews it every
+# third of it; a lease left by a killed worker blocks the repository for at most this.
+TRAFFIC_COLLECTION_LEASE_SECONDS = env_int(
+    "TRAFFIC_COLLECTION_LEASE_SECONDS", default=120, minimum=3
+)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"
@@ -213,7 +282,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_TASK_IGNORE_RESULT = True
+# At least once: a task is acknowledged after it ran, and one whose pool process died
+# (killed, out of memory) goes back to the queue instead of being acknowledged as
+# failed. Both are safe because running a collection twice is (docs/operations.md).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker told to stop with SIGQUIT, or SIGTERM under REMAP_SIGTERM=SIGQUIT (the
+# Procfile), gives running tasks this long to finish, then cancels them and puts them
+# back in the queue (soft, then cold shutdown). Stopping then takes up to 5 s more (the
+# filesystem broker's event loop): keep it 10 s below the process manager's stop timeout.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=5.0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"

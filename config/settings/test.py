@@ -27,3 +27,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 GITHUB_TOKEN = "server-token"  # noqa: S105 (the fake GitHub's token in tests)
 GITHUB_API_URL = "http://127.0.0.1:9"  # nothing listens: tests that need GitHub start the fake
+
+# Each test starts with fresh counters (conftest clears them); limits stay out of the way
+# of tests that are not about them, which lower them themselves.
+CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+REPOTRAFFIC_THROTTLE_USER_CREATE = "10000/hour"
+REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE = "10000/hour"
+REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK = "10000/hour"  # noqa: S105 (a rate)

@@ -7,3 +7,12 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Heartbeat(models.Model):
+    """One row the readiness check writes and reads back: proof the database takes both."""
+
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"heartbeat at {self.checked_at:%Y-%m-%d %H:%M:%S}"

@@ -1,3 +1,7 @@
+from collections.abc import Mapping
+from typing import IO, Any
+
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 
@@ -9,3 +13,16 @@ class AnyContentJSONParser(JSONParser):
     """
 
     media_type = "*/*"
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Python's JSON decoder recurses once per level: JSON nested a thousand deep
+            # exhausts the stack. No body this API takes is nested more than once.
+            raise ParseError("the JSON is nested too deeply") from None

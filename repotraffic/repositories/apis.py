@@ -9,6 +9,7 @@ from repotraffic.common.api_errors import error_responses
 from repotraffic.common.dates import date_range_parse
 from repotraffic.common.exceptions import NotFoundError
 from repotraffic.common.fields import StrictCharField
+from repotraffic.common.throttles import RepositoryCreateThrottle
 from repotraffic.common.validation import body_validate
 from repotraffic.repositories.selectors import (
     repository_detail_json,
@@ -50,6 +51,8 @@ class RepositoryDetailSerializer(RepositorySerializer):
 
 
 class RepositoryCreateApi(APIView):
+    throttle_classes = [RepositoryCreateThrottle]
+
     @extend_schema_serializer(component_name="RepositoryCreate")
     class InputSerializer(serializers.Serializer):
         url = StrictCharField(
@@ -65,7 +68,11 @@ class RepositoryCreateApi(APIView):
     @extend_schema(
         operation_id="repos_create",
         request={"application/json": InputSerializer},
-        responses={200: OutputSerializer, **error_responses(400, 401, 405)},
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 405, 413, 429, 503)},
+        description="Tracks a repository once GitHub confirms that the token which will "
+        "collect it (yours, or the server's where its operator allows) can read its traffic. "
+        "400 says why not and what to do; 503: GitHub did not answer; 429: a rate limit, "
+        "see Retry-After.",
     )
     def post(self, request):
         data = body_validate(self.InputSerializer, request.data)

@@ -7,16 +7,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from repotraffic.integrations.github.client import GitHubError, github_traffic_fetch
+from repotraffic.integrations.github.client import (
+    GitHubError,
+    GitHubErrorCause,
+    github_traffic_fetch,
+)
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import (
     repository_collection_claim,
     repository_collection_record,
     repository_collection_release,
 )
+from repotraffic.traffic.lease import collection_lease_kept
 from repotraffic.traffic.merge import DayFigures, traffic_merge, traffic_window_days
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.users.crypto import secret_decrypt
+from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +35,9 @@ class FetchOutcome:
     error: GitHubError | None = None
     skipped: str = ""  # why nothing was attempted
     crash: str = ""  # an unexpected failure on our side
+    # Skipped because another collection holds the repository's lease: when that lease
+    # ends unless its holder renews it (it does while alive; a dead one's just expires).
+    busy_until: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -48,27 +56,21 @@ class FetchOutcome:
         )
 
 
-def github_token_for(*, repository: Repository) -> str | None:
-    """The owner's own token when they set one, otherwise the server's."""
-    encrypted = repository.user.github_token_encrypted
-    if encrypted:
-        token = secret_decrypt(encrypted)
-        if token:
-            return token
-        logger.warning(
-            "the GitHub token of user %s cannot be decrypted (was REPOTRAFFIC_ENCRYPTION_KEY "
-            "changed?); using the server's token",
-            repository.user_id,
-        )
-    return settings.GITHUB_TOKEN or None
-
-
 # GitHub's window: the 15 UTC days today-14 .. today (the oldest cut short, today in progress).
 GITHUB_WINDOW_DAYS = 14
 
 
+class CollectionLeaseLost(Exception):
+    """The collection's lease lapsed and another collection took the repository over:
+    that one stores its answer, this one must not."""
+
+
 def traffic_store(
-    *, repository: Repository, reported: dict[dt.date, DayFigures], fetched_at: dt.datetime
+    *,
+    repository: Repository,
+    reported: dict[dt.date, DayFigures],
+    fetched_at: dt.datetime,
+    lease_owner: str | None = None,
 ) -> int:
     """Merge one response into stored history: one short transaction, one bulk upsert.
 
@@ -76,20 +78,25 @@ def traffic_store(
     to any day it reported beyond it): inside that range a day without a row had no
     traffic. Moves `traffic_updated_at` when a row or the range changed.
     Returns the number of rows written. Runs after every network call is done.
+    With `lease_owner`, raises CollectionLeaseLost (and writes nothing) if the repository's
+    collection lease is no longer that owner's.
     """
     fetched_on = fetched_at.astimezone(dt.UTC).date()
     window = [fetched_on - dt.timedelta(days=GITHUB_WINDOW_DAYS), fetched_on, *reported]
     with transaction.atomic():
         # Lock the repository row (PostgreSQL; SQLite's IMMEDIATE transaction already
         # serialises writers) and give up if it was deleted while we were fetching.
-        stored_range = (
+        stored_row = (
             Repository.objects.select_for_update()
             .filter(id=repository.id)
-            .values_list("collected_from", "collected_until")
+            .values_list("collected_from", "collected_until", "collection_lease_owner")
             .first()
         )
-        if stored_range is None:
+        if stored_row is None:
             return 0
+        if lease_owner is not None and stored_row[2] != lease_owner:
+            raise CollectionLeaseLost(repository.full_name)
+        stored_range = stored_row[:2]
         collected_from = min(day for day in (stored_range[0], *window) if day is not None)
         collected_until = max(day for day in (stored_range[1], *window) if day is not None)
         rows = TrafficDay.objects.filter(repository=repository, date__in=list(reported))
@@ -130,42 +137,56 @@ def traffic_store(
     return len(merged)
 
 
-def traffic_fetch(
-    *, repository_id: uuid.UUID, stale_after: dt.timedelta | None = None
-) -> FetchOutcome:
+def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) -> FetchOutcome:
     """Collect one repository's traffic from GitHub and merge it into its history.
 
-    With `stale_after`, a repository that succeeded more recently is skipped.
+    Holds the repository's collection lease meanwhile (TRAFFIC_COLLECTION_LEASE_SECONDS,
+    renewed while it runs); if another collection holds it, skips with `busy_until`.
+    With `only_if_requested`, skips a repository without a pending request: a collection
+    that succeeded since the last request (another worker's) already did the job.
     A failure at GitHub is recorded on the repository in words its owner can act on
     and never touches stored traffic.
     """
     repository = Repository.objects.select_related("user").filter(id=repository_id).first()
     if repository is None:
         return FetchOutcome(repository_id=repository_id, full_name="?", skipped="deleted")
-    last_success = repository.last_success_at
-    if stale_after is not None and last_success and last_success > timezone.now() - stale_after:
+    if only_if_requested and not repository.collection_pending:
         return FetchOutcome(
-            repository_id=repository.id, full_name=repository.full_name, skipped="collected lately"
+            repository_id=repository.id,
+            full_name=repository.full_name,
+            skipped="no collection requested since its last success",
         )
-    if not repository_collection_claim(repository_id=repository.id):
+    lease = dt.timedelta(seconds=settings.TRAFFIC_COLLECTION_LEASE_SECONDS)
+    owner = repository_collection_claim(repository_id=repository.id, lease=lease)
+    if owner is None:
+        busy_until = (
+            Repository.objects.filter(id=repository.id)
+            .values_list("collection_lease_until", flat=True)
+            .first()
+        )
         return FetchOutcome(
             repository_id=repository.id,
             full_name=repository.full_name,
             skipped="another collection of it is running",
+            busy_until=busy_until or timezone.now(),
         )
     try:
-        return _traffic_fetch_claimed(repository=repository)
+        with collection_lease_kept(repository_id=repository.id, owner=owner, lease=lease):
+            return _traffic_fetch_claimed(repository=repository, lease_owner=owner)
     finally:
-        repository_collection_release(repository_id=repository.id)
+        repository_collection_release(repository_id=repository.id, owner=owner)
 
 
-def _traffic_fetch_claimed(*, repository: Repository) -> FetchOutcome:
+def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> FetchOutcome:
     attempted_at = timezone.now()
+    # The same policy as at create, applied on every run: a user who lost the operator's
+    # trust, or removed their own token, is told so; stored data stays as it is.
+    choice = user_github_token_get(user=repository.user)
     try:
+        if choice.token is None:
+            raise GitHubError(GitHubErrorCause.NO_TOKEN, choice.refusal)
         window = github_traffic_fetch(
-            token=github_token_for(repository=repository),
-            owner=repository.owner,
-            name=repository.name,
+            token=choice.token, owner=repository.owner, name=repository.name
         )
     except GitHubError as error:
         repository_collection_record(
@@ -175,7 +196,23 @@ def _traffic_fetch_claimed(*, repository: Repository) -> FetchOutcome:
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
     reported = traffic_window_days(window=window)
-    written = traffic_store(repository=repository, reported=reported, fetched_at=timezone.now())
+    try:
+        written = traffic_store(
+            repository=repository,
+            reported=reported,
+            fetched_at=timezone.now(),
+            lease_owner=lease_owner,
+        )
+    except CollectionLeaseLost:
+        logger.warning(
+            "the collection lease of %s lapsed and was taken over; its answer is not stored",
+            repository.full_name,
+        )
+        return FetchOutcome(
+            repository_id=repository.id,
+            full_name=repository.full_name,
+            skipped="another collection took it over",
+        )
     repository_collection_record(repository=repository, attempted_at=attempted_at)
     return FetchOutcome(
         repository_id=repository.id,

@@ -6,9 +6,12 @@ from repotraffic.users.models import User
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     # Token digests and encrypted GitHub tokens are never shown or editable.
-    list_display = ("email", "created_at", "has_github_token", "github_login")
+    list_display = ("email", "created_at", "trusted", "has_github_token", "github_login")
+    list_filter = ("trusted",)
+    list_editable = ("trusted",)
     search_fields = ("email",)
-    fields = ("email", "created_at", "has_github_token", "github_login")
+    # `trusted`: may collect with the server's GitHub token (REPOTRAFFIC_SERVER_TOKEN_FOR).
+    fields = ("email", "created_at", "trusted", "has_github_token", "github_login")
     readonly_fields = ("created_at", "has_github_token", "github_login")
     ordering = ("created_at",)
 
@@ -17,5 +20,6 @@ class UserAdmin(admin.ModelAdmin):
         return obj.has_github_token
 
     def has_add_permission(self, request):
-        # Users are created through the API, which shows the token once.
+        # Users are created through the API or `manage.py user_create`, which show the
+        # token once.
         return False

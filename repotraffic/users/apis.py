@@ -5,17 +5,19 @@ from rest_framework.views import APIView
 
 from repotraffic.common.api_errors import error_responses
 from repotraffic.common.fields import StrictCharField
+from repotraffic.common.throttles import GitHubTokenCheckThrottle, UserCreateThrottle
 from repotraffic.common.validation import body_validate
 from repotraffic.users.services import (
-    user_create,
     user_github_token_delete,
     user_github_token_set,
+    user_register,
 )
 
 
 class UserCreateApi(APIView):
     authentication_classes = []
     permission_classes = []
+    throttle_classes = [UserCreateThrottle]
 
     @extend_schema_serializer(component_name="UserCreate")
     class InputSerializer(serializers.Serializer):
@@ -28,12 +30,12 @@ class UserCreateApi(APIView):
     @extend_schema(
         operation_id="users_create",
         request={"application/json": InputSerializer},
-        responses={200: OutputSerializer, **error_responses(400, 405)},
+        responses={200: OutputSerializer, **error_responses(400, 403, 405, 413, 429)},
         auth=[],
     )
     def post(self, request):
         data = body_validate(self.InputSerializer, request.data)
-        created = user_create(email=data["email"])
+        created = user_register(email=data["email"])
         return Response(self.OutputSerializer({"token": created.token}).data)
 
 
@@ -47,6 +49,8 @@ def github_token_status(user) -> dict:
 
 
 class UserGitHubTokenSetApi(APIView):
+    throttle_classes = [GitHubTokenCheckThrottle]
+
     @extend_schema_serializer(component_name="GitHubTokenSet")
     class InputSerializer(serializers.Serializer):
         token = StrictCharField(
@@ -59,7 +63,10 @@ class UserGitHubTokenSetApi(APIView):
     @extend_schema(
         operation_id="users_github_token_set",
         request={"application/json": InputSerializer},
-        responses={200: GitHubTokenStatusSerializer, **error_responses(400, 401, 405, 503)},
+        responses={
+            200: GitHubTokenStatusSerializer,
+            **error_responses(400, 401, 405, 413, 429, 503),
+        },
     )
     def post(self, request):
         data = body_validate(self.InputSerializer, request.data)

@@ -1,8 +1,15 @@
 import hmac
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
 
 from repotraffic.common.lookups import model_get_by_fields
+from repotraffic.users.crypto import secret_decrypt
 from repotraffic.users.models import User
 from repotraffic.users.tokens import api_token_digest
+
+logger = logging.getLogger(__name__)
 
 
 def user_get_by_token(*, token: str) -> User | None:
@@ -18,3 +25,50 @@ def user_get_by_token(*, token: str) -> User | None:
     if user is None or not hmac.compare_digest(user.token_digest, digest):
         return None
     return user
+
+
+@dataclass(frozen=True)
+class GitHubTokenChoice:
+    """The token that acts for a user at GitHub, or why there is none."""
+
+    token: str | None
+    source: str  # "own", "server" or "" (none)
+    refusal: str = ""  # when token is None: what the user can do about it
+
+
+SERVER_TOKEN_POLICIES = ("everyone", "trusted", "nobody")
+
+
+def user_github_token_get(*, user: User) -> GitHubTokenChoice:
+    """The user's own token when they set one; otherwise the server's, where
+    REPOTRAFFIC_SERVER_TOKEN_FOR lets this user use it. Collection and the access
+    check at create both go through here, so one policy governs both."""
+    if user.github_token_encrypted:
+        token = secret_decrypt(user.github_token_encrypted)
+        if token:
+            return GitHubTokenChoice(token=token, source="own")
+        logger.warning(
+            "the GitHub token of user %s cannot be decrypted (was REPOTRAFFIC_ENCRYPTION_KEY "
+            "changed?)",
+            user.id,
+        )
+    policy = settings.REPOTRAFFIC_SERVER_TOKEN_FOR
+    allowed = policy == "everyone" or (policy == "trusted" and user.trusted)
+    if allowed and settings.GITHUB_TOKEN:
+        return GitHubTokenChoice(token=settings.GITHUB_TOKEN, source="server")
+    if not settings.GITHUB_TOKEN or policy == "nobody":
+        why = "this server has no GitHub token for its users"
+    else:
+        why = "this server lends its GitHub token only to users its operator trusts"
+    own = (
+        "your own GitHub token cannot be read any more (the server's encryption key changed)"
+        if user.github_token_encrypted
+        else "you have not set a GitHub token of your own"
+    )
+    return GitHubTokenChoice(
+        token=None,
+        source="",
+        refusal=f"no usable GitHub token: {own}, and {why}; set yours with "
+        "POST /api/users/github-token (push access to the repository needed), "
+        "or ask the operator",
+    )

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from repotraffic.integrations.github.client import (
     github_token_check,
 )
 from repotraffic.users.crypto import secret_encrypt
-from repotraffic.users.models import User
+from repotraffic.users.models import User, email_key
 from repotraffic.users.tokens import api_token_digest, api_token_generate
 
 EMAIL_MAX_LENGTH = 254
@@ -32,6 +33,17 @@ def email_normalize(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def user_register(*, email: str) -> UserCreated:
+    """Sign-up through the API: open unless REPOTRAFFIC_REGISTRATION=closed, when only
+    an operator creates users (`manage.py user_create`)."""
+    if settings.REPOTRAFFIC_REGISTRATION == "closed":
+        raise ApplicationError(
+            "This server does not take sign-ups: ask its operator for an account.",
+            status_code=403,
+        )
+    return user_create(email=email)
+
+
 def user_create(*, email: str) -> UserCreated:
     email = email_normalize(email)
     if not email:
@@ -45,7 +57,7 @@ def user_create(*, email: str) -> UserCreated:
 
     token = api_token_generate()
     try:
-        # The case-insensitive unique constraint decides races between two requests.
+        # The unique email_key (NFKC, case-folded) decides races between two requests.
         with transaction.atomic():
             user = User.objects.create(email=email, token_digest=api_token_digest(token))
     except IntegrityError:
@@ -78,6 +90,18 @@ def user_github_token_set(*, user: User, token: str) -> User:
     user.github_token_encrypted = secret_encrypt(token)
     user.github_login = login[: User._meta.get_field("github_login").max_length]
     user.save(update_fields=["github_token_encrypted", "github_login", "updated_at"])
+    return user
+
+
+def user_trust_set(*, email: str, trusted: bool) -> User:
+    """Let a user collect with the server's GitHub token, or stop them (an operator's
+    decision: REPOTRAFFIC_SERVER_TOKEN_FOR=trusted)."""
+    user = User.objects.filter(email_key=email_key(email_normalize(email))).first()
+    if user is None:
+        raise ApplicationError(f"There is no user with the email {email!r}.", status_code=404)
+    if user.trusted != trusted:
+        user.trusted = trusted
+        user.save(update_fields=["trusted", "updated_at"])
     return user
 
 

@@ -35,3 +35,7 @@ def test_a_post_is_served_in_place_not_redirected(client):
 
     assert response.status_code == 200
     assert "token" in response.json()
+
+
+def test_a_share_page_with_a_trailing_slash_is_served_as_without():
+    assert served_path("/share/s_key/repos/") == "/share/s_key/repos"

@@ -65,9 +65,57 @@ def test_production_refuses_to_start_without_a_secret(missing, words):
         ("REPOTRAFFIC_ENCRYPTION_KEY", "not-a-key", "not a Fernet key"),
         ("CACHE_URL", "memcached://x", "CACHE_URL must be"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL"),
+        ("REPOTRAFFIC_SERVER_TOKEN_FOR", "friends", "must be one of everyone, trusted, nobody"),
+        ("REPOTRAFFIC_REGISTRATION", "invite", "must be one of open, closed"),
+        ("REPOTRAFFIC_THROTTLE_USER_CREATE", "lots", "must be a rate such as 10/hour"),
+        ("REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE", "5/fortnight", "must be a rate"),
+        ("REPOTRAFFIC_MAX_REPOSITORIES_PER_USER", "0", "must be at least 1"),
     ],
 )
 def test_a_wrong_value_fails_at_start_naming_the_variable(name, value, words):
     result = check(**{name: value})
     assert result.returncode != 0
     assert words in result.stderr
+
+
+@pytest.mark.parametrize("hosts", [",", " , ", ""])
+def test_production_refuses_an_allowed_hosts_list_with_no_host(hosts):
+    result = check(**{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = check(**{**PRODUCTION, "DJANGO_DEBUG": "true"})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must not be true in production" in result.stderr
+
+
+def settings_value(name: str, **env) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REPOTRAFFIC_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings; print(settings.{name})"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DATABASE_URL": "sqlite:////tmp/repotraffic-settings-check.sqlite3",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_production_can_redirect_to_https():
+    assert settings_value("SECURE_SSL_REDIRECT", **PRODUCTION) == "False"
+    redirecting = {**PRODUCTION, "DJANGO_SECURE_SSL_REDIRECT": "true"}
+    assert settings_value("SECURE_SSL_REDIRECT", **redirecting) == "True"
+
+
+def test_production_lends_the_server_token_only_to_trusted_users_by_default():
+    assert settings_value("REPOTRAFFIC_SERVER_TOKEN_FOR", **PRODUCTION) == "trusted"
+    assert settings_value("REPOTRAFFIC_SERVER_TOKEN_FOR") == "everyone"

@@ -93,6 +93,18 @@ class TrafficWindow:
 
 
 @dataclass(frozen=True)
+class RepositoryInfo:
+    """GET /repos/{owner}/{repo}: GitHub's own spelling of the name, and what the token
+    may do there. `can_read_traffic` is None where GitHub does not say (a GitHub App
+    installation token gets no `permissions`)."""
+
+    owner: str
+    name: str
+    private: bool
+    can_read_traffic: bool | None
+
+
+@dataclass(frozen=True)
 class _Config:
     api_url: str
     timeout: float
@@ -314,6 +326,63 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     finally:
         requester.close()
     return TrafficWindow(views=series["views"], clones=series["clones"])
+
+
+def github_repository_get(
+    *, token: str | None, owner: str, name: str, interactive: bool = False
+) -> RepositoryInfo:
+    """The repository as the token sees it: its canonical owner/name (GitHub follows
+    renames and fixes the case) and whether the token has the push or admin permission
+    that reading traffic needs. Raises NOT_FOUND when the token cannot see it, and
+    NO_PUSH_ACCESS when it can see it but not read its traffic.
+
+    interactive=True bounds it for a web request, as github_token_check describes."""
+    token = _token_clean(token=token)
+    config = _config_read(interactive=interactive)
+    repo = f"{owner}/{name}"
+    requester = _requester_build(token=token, config=config)
+    try:
+        data = _request_get(
+            requester=requester,
+            path=f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}",
+            parameters=None,
+            subject=repo,
+            repo=repo,
+            config=config,
+            token_key=rate_limits.token_key(api_url=config.api_url, token=token),
+        )
+    finally:
+        requester.close()
+    info = _repository_parse(data=data, subject=repo)
+    if info.can_read_traffic is False:
+        raise GitHubError(
+            GitHubErrorCause.NO_PUSH_ACCESS,
+            f"the token can see {info.owner}/{info.name} but has no push access to it, and "
+            "reading traffic needs it: grant Administration: read (fine-grained token or "
+            "GitHub App) or the repo scope (classic token), or use a token of someone "
+            "with push access",
+        )
+    return info
+
+
+def _repository_parse(*, data: Any, subject: str) -> RepositoryInfo:
+    owner = data.get("owner") if isinstance(data, dict) else None
+    login = owner.get("login") if isinstance(owner, dict) else None
+    name = data.get("name") if isinstance(data, dict) else None
+    if not isinstance(login, str) or not login or not isinstance(name, str) or not name:
+        raise malformed(subject=subject, detail="no owner login or name")
+    permissions = data.get("permissions")
+    can_read_traffic = (
+        bool(permissions.get("push") or permissions.get("admin"))
+        if isinstance(permissions, dict)
+        else None
+    )
+    return RepositoryInfo(
+        owner=login,
+        name=name,
+        private=data.get("private") is True,
+        can_read_traffic=can_read_traffic,
+    )
 
 
 def github_token_check(*, token: str, interactive: bool = False) -> str:

@@ -182,6 +182,11 @@ class FakeGitHub:
                 visible_tokens=None if visible_tokens is None else set(visible_tokens),
             )
 
+    def remove_repo(self, owner: str, name: str) -> None:
+        """The repository is gone (deleted, or made private to everyone we know)."""
+        with self._lock:
+            self._state.repos.pop(_repo_key(owner, name), None)
+
     def now(self) -> dt.datetime:
         with self._lock:
             return self._state.now or dt.datetime.now(dt.UTC)

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 DOCS_URL = "https://docs.github.com/rest"
 _ENTERPRISE_PREFIX = "/api/v3"
 _REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/|$)")
+_REPOSITORY_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)$")
 _TRAFFIC_PATH = re.compile(
     r"^/repos/([^/]+)/([^/]+)/traffic/(views|clones|popular/referrers|popular/paths)/?$"
 )
@@ -198,6 +199,33 @@ def _installation_reply(*, fake: "FakeGitHub", query: str, token: str) -> Reply:
     )
 
 
+def _repository_reply(*, fake: "FakeGitHub", match: re.Match[str], token: str, kind: str) -> Reply:
+    """GET /repos/{owner}/{repo}: the repository in GitHub's spelling. `permissions` is
+    sent to user tokens only, as GitHub does (an installation token gets none)."""
+    owner, name = (urllib.parse.unquote(part) for part in match.group(1, 2))
+    repo, push = fake.repo_access(owner=owner, name=name, token=token)
+    if repo is None:
+        return _error(404, "Not Found")
+    payload: dict[str, Any] = {
+        "id": fake_traffic.repository_id(owner=repo.owner, name=repo.name),
+        "name": repo.name,
+        "full_name": f"{repo.owner}/{repo.name}",
+        "owner": {"login": repo.owner, "type": "Organization"},
+        "private": repo.private,
+        "html_url": f"https://github.com/{repo.owner}/{repo.name}",
+        **fake_traffic.repository_counts(owner=repo.owner, name=repo.name, now=fake.now()),
+    }
+    if kind != "app":
+        payload["permissions"] = {
+            "admin": push,
+            "maintain": push,
+            "push": push,
+            "triage": push,
+            "pull": True,
+        }
+    return Reply(payload=payload)
+
+
 def _route(*, fake: "FakeGitHub", path: str, query: str, token: str | None) -> Reply:
     info = fake.token_lookup(token)
     if token is None or info is None:
@@ -211,6 +239,9 @@ def _route(*, fake: "FakeGitHub", path: str, query: str, token: str | None) -> R
             return _error(403, _NO_PUSH_MESSAGES["app"])
         user_id = int.from_bytes(info.login.encode()[:6].ljust(6, b"\0"), "big") % 10**8
         return Reply(payload={"login": info.login, "id": user_id, "type": "User"})
+    repository_match = _REPOSITORY_PATH.match(path)
+    if repository_match is not None:
+        return _repository_reply(fake=fake, match=repository_match, token=token, kind=info.kind)
     match = _TRAFFIC_PATH.match(path)
     if match is None:
         return _error(404, "Not Found")

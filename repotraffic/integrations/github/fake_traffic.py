@@ -200,3 +200,22 @@ def traffic_paths(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, 
         }
         for (suffix, title), (count, uniques) in zip(pages, pairs, strict=False)
     ]
+
+
+def repository_id(*, owner: str, name: str) -> int:
+    """A stable numeric id, as GitHub gives every repository."""
+    return int.from_bytes(_digest("id", _repo_key(owner=owner, name=name))[:4], "big")
+
+
+def repository_counts(*, owner: str, name: str, now: dt.datetime) -> dict[str, int]:
+    """Stars, forks, watchers and open issues on `now`'s day: they grow slowly with time."""
+    seed = _digest("counts", _repo_key(owner=owner, name=name))
+    days = (now.date() - dt.date(2020, 1, 1)).days
+    stars = seed[0] * 5 + days * (1 + seed[1] % 3) // 4
+    return {
+        "stargazers_count": stars,
+        "watchers_count": stars,  # GitHub's legacy name for stars
+        "forks_count": stars // (8 + seed[2] % 8),
+        "subscribers_count": 3 + stars // 40,
+        "open_issues_count": seed[3] % 30,
+    }

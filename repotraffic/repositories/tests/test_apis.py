@@ -22,6 +22,7 @@ def create(client, body):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("github_repos")
 class TestRepositoryCreate:
     def test_returns_the_id_and_stores_the_canonical_url(self, auth_client, user):
         response = create(auth_client, {"url": "github.com/HackSoftware/Django-Styleguide.git/"})
@@ -78,7 +79,7 @@ class TestRepositoryCreate:
         queued = []
         monkeypatch.setattr(
             "repotraffic.traffic.tasks.traffic_fetch_repository.delay",
-            lambda repository_id, only_if_stale: queued.append(repository_id),
+            lambda repository_id, *args: queued.append(repository_id),
         )
         with django_capture_on_commit_callbacks(execute=True):
             repository_id = create(auth_client, {"url": "https://github.com/acme/rocket"}).json()[
@@ -119,6 +120,7 @@ class TestRepositoryList:
         assert len(cold) == 2  # the token lookup, the list
         assert len(warm) == 1  # the list itself comes from the cache
 
+    @pytest.mark.usefixtures("github_repos")
     def test_a_cached_list_follows_additions_deletions_and_status_changes(self, auth_client, user):
         first_id = create(auth_client, {"url": "https://github.com/acme/one"}).json()["id"]
         assert len(auth_client.get("/api/repos").json()) == 1
@@ -408,3 +410,36 @@ def test_unknown_api_paths_are_json_404(path, method):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "error" in response.json()
+
+
+@pytest.mark.django_db
+class TestRepositoryCreateAtGitHub:
+    """The access check's answers, as the API gives them."""
+
+    def test_a_rate_limit_is_429_with_retry_after(self, auth_client, github):
+        github.add_repo("acme", "rocket")
+        github.inject_fault("primary_rate_limit", count=10, reset_in=120)
+
+        response = create(auth_client, {"url": "https://github.com/acme/rocket"})
+
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 60
+        assert "rate limit" in response.json()["error"]
+
+    def test_github_down_is_503(self, auth_client, github):
+        github.inject_fault("502", count=10)
+
+        response = create(auth_client, {"url": "https://github.com/acme/rocket"})
+
+        assert response.status_code == 503
+        assert "Could not check acme/rocket" in response.json()["error"]
+
+    def test_no_push_access_is_400_with_what_to_grant(self, auth_client, github, settings):
+        github.add_token(settings.GITHUB_TOKEN, push=False)
+        github.add_repo("acme", "rocket")
+
+        response = create(auth_client, {"url": "https://github.com/acme/rocket"})
+
+        assert response.status_code == 400
+        assert "Administration: read" in response.json()["error"]
+        assert Repository.objects.count() == 0

@@ -21,13 +21,18 @@ def test_every_id_comes_once_in_order_across_pages(count):
     assert list(selectors.repository_ids_all()) == ids
 
 
-def test_stale_ids_are_paged_through_the_filter():
-    long_ago = timezone.now() - dt.timedelta(hours=30)
-    stale = [RepositoryFactory.create(last_success_at=long_ago) for _ in range(3)] + [
-        RepositoryFactory.create()
+def test_pending_ids_are_paged_through_the_filter():
+    requested = timezone.now() - dt.timedelta(hours=1)
+    pending = [
+        RepositoryFactory.create(collection_requested_at=requested),
+        RepositoryFactory.create(
+            collection_requested_at=requested, last_success_at=requested - dt.timedelta(hours=1)
+        ),
+        RepositoryFactory.create(collection_requested_at=requested),
     ]
-    RepositoryFactory.create_batch(3, last_success_at=timezone.now())
+    RepositoryFactory.create()  # never requested
+    RepositoryFactory.create(collection_requested_at=requested, last_success_at=timezone.now())
 
-    found = list(selectors.repository_ids_stale(stale_after=dt.timedelta(hours=24)))
+    found = list(selectors.repository_ids_collection_pending())
 
-    assert found == sorted(repository.id for repository in stale)
+    assert found == sorted(repository.id for repository in pending)

@@ -3,23 +3,31 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.db import connection
 
 from repotraffic.integrations.github.client import (
     GitHubErrorCause,
     TrafficWindow,
     github_rate_limit_blocks_clear,
+    github_traffic_fetch,
+)
+from repotraffic.repositories.models import Repository
+from repotraffic.repositories.services import (
+    repository_collection_claim,
+    repository_collection_request,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import services
 from repotraffic.traffic.merge import DayFigures
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.traffic.services import traffic_fetch, traffic_store
+from repotraffic.traffic.services import CollectionLeaseLost, traffic_fetch, traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.crypto import secret_encrypt
 from repotraffic.users.tests.factories import user_with_token
 
 pytestmark = pytest.mark.django_db
+LEASE = dt.timedelta(seconds=120)
 
 
 def stored(repository) -> dict[dt.date, tuple]:
@@ -96,6 +104,39 @@ def test_the_owners_own_token_is_used_before_the_servers(github, repository, set
     assert traffic_fetch(repository_id=repository.id).ok
 
 
+def test_a_user_who_lost_the_operators_trust_is_told_and_keeps_their_data(
+    github, repository, settings
+):
+    settings.REPOTRAFFIC_SERVER_TOKEN_FOR = "trusted"
+    repository.user.trusted = True
+    repository.user.save()
+    assert traffic_fetch(repository_id=repository.id).ok
+    before = stored(repository)
+    repository.user.trusted = False
+    repository.user.save()
+    github.reset_requests()
+
+    outcome = traffic_fetch(repository_id=repository.id)
+
+    assert outcome.error is not None and outcome.error.cause == GitHubErrorCause.NO_TOKEN
+    repository.refresh_from_db()
+    assert "lends its GitHub token only to users its operator trusts" in repository.last_error
+    assert stored(repository) == before
+    assert github.request_counts() == {}
+
+
+def test_a_user_who_removed_their_own_token_is_told_when_the_server_lends_none(
+    github, repository, settings
+):
+    settings.REPOTRAFFIC_SERVER_TOKEN_FOR = "nobody"
+
+    outcome = traffic_fetch(repository_id=repository.id)
+
+    assert not outcome.ok
+    repository.refresh_from_db()
+    assert "you have not set a GitHub token of your own" in repository.last_error
+
+
 def test_an_undecryptable_user_token_falls_back_to_the_servers(github, repository):
     repository.user.github_token_encrypted = "gAAAA-encrypted-with-another-key"
     repository.user.save()
@@ -133,7 +174,7 @@ def _fault(kind):
 SERVER_FAULTS = ("500", "timeout", "malformed_json", "truncated_json")
 RATE_LIMITS = ("secondary_rate_limit", "primary_rate_limit")
 FAILURES = {
-    "no_token": (_no_token, GitHubErrorCause.NO_TOKEN, "no GitHub token is configured"),
+    "no_token": (_no_token, GitHubErrorCause.NO_TOKEN, "no usable GitHub token"),
     "bad_token": (_bad_token, GitHubErrorCause.BAD_CREDENTIALS, "token"),
     "no_push": (_no_push, GitHubErrorCause.NO_PUSH_ACCESS, "Administration"),
     "unknown_repo": (_unknown_repo, GitHubErrorCause.NOT_FOUND, "acme/rocket"),
@@ -227,15 +268,97 @@ def test_a_lost_repository_is_skipped(github):
     assert traffic_fetch(repository_id=uuid.uuid4()).skipped == "deleted"
 
 
-def test_a_repository_already_being_collected_is_skipped(github, repository):
-    from repotraffic.repositories.services import repository_collection_claim
+class TestCollectionLease:
+    def lease(self, repository):
+        repository.refresh_from_db()
+        return repository.collection_lease_owner, repository.collection_lease_until
 
-    assert repository_collection_claim(repository_id=repository.id)
+    def test_a_repository_already_being_collected_is_skipped_until_its_lease_ends(
+        self, github, repository
+    ):
+        owner = repository_collection_claim(repository_id=repository.id, lease=LEASE)
 
-    outcome = traffic_fetch(repository_id=repository.id)
+        outcome = traffic_fetch(repository_id=repository.id)
 
-    assert "another collection" in outcome.skipped
-    assert stored(repository) == {}
+        assert "another collection" in outcome.skipped
+        assert outcome.busy_until == self.lease(repository)[1]
+        assert self.lease(repository)[0] == owner
+        assert stored(repository) == {} and github.request_counts() == {}
+
+    def test_the_lease_is_released_after_a_success(self, github, repository):
+        assert traffic_fetch(repository_id=repository.id).ok
+
+        assert self.lease(repository) == ("", None)
+
+    def test_the_lease_is_released_after_a_failure_at_github(self, github, repository):
+        github.remove_repo("acme", "rocket")
+
+        assert traffic_fetch(repository_id=repository.id).error is not None
+
+        assert self.lease(repository) == ("", None)
+
+    def test_the_lease_is_released_when_the_collection_crashes(
+        self, github, repository, monkeypatch
+    ):
+        def crash(**kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(services, "traffic_store", crash)
+        with pytest.raises(RuntimeError):
+            traffic_fetch(repository_id=repository.id)
+
+        assert self.lease(repository) == ("", None)
+
+    def test_a_collection_whose_lease_was_taken_over_stores_nothing(
+        self, github, repository, monkeypatch
+    ):
+        def slow_fetch(**kwargs):
+            window = github_traffic_fetch(**kwargs)
+            # Meanwhile its lease lapsed and another collection claimed the repository.
+            Repository.objects.filter(id=repository.id).update(collection_lease_owner="other")
+            return window
+
+        monkeypatch.setattr("repotraffic.traffic.services.github_traffic_fetch", slow_fetch)
+
+        outcome = traffic_fetch(repository_id=repository.id)
+
+        assert outcome.skipped == "another collection took it over"
+        assert stored(repository) == {}
+        repository.refresh_from_db()
+        assert repository.last_attempt_at is None
+        assert repository.collection_lease_owner == "other"  # not released: not ours
+
+    def test_the_store_refuses_a_lease_owner_that_is_not_the_holder(self, repository):
+        repository_collection_claim(repository_id=repository.id, lease=LEASE)
+        figures = {dt.date(2026, 11, 1): DayFigures(5, 2, 1, 1)}
+
+        with pytest.raises(CollectionLeaseLost):
+            traffic_store(
+                repository=repository,
+                reported=figures,
+                fetched_at=dt.datetime(2026, 11, 1, 22, tzinfo=dt.UTC),
+                lease_owner="not-the-holder",
+            )
+
+        assert stored(repository) == {}
+
+
+class TestOnlyIfRequested:
+    def test_a_repository_without_a_pending_request_is_skipped(self, github, repository):
+        outcome = traffic_fetch(repository_id=repository.id, only_if_requested=True)
+
+        assert outcome.skipped == "no collection requested since its last success"
+        assert github.request_counts() == {}
+
+    def test_a_pending_request_is_collected_and_then_satisfied(self, github, repository):
+        with time_machine.travel(github.now(), tick=False):  # the collection's clock
+            repository_collection_request(repository_id=repository.id)
+
+        assert traffic_fetch(repository_id=repository.id, only_if_requested=True).ok
+
+        repository.refresh_from_db()
+        assert not repository.collection_pending
+        assert traffic_fetch(repository_id=repository.id, only_if_requested=True).skipped
 
 
 @pytest.mark.django_db(transaction=True)

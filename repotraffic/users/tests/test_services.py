@@ -1,9 +1,6 @@
 import pytest
-from django.db import IntegrityError
 
-from repotraffic.users.models import User
 from repotraffic.users.services import email_normalize
-from repotraffic.users.tests.factories import UserFactory
 
 
 @pytest.mark.parametrize(
@@ -16,10 +13,3 @@ from repotraffic.users.tests.factories import UserFactory
 )
 def test_email_normalize(raw, normalised):
     assert email_normalize(raw) == normalised
-
-
-@pytest.mark.django_db
-def test_database_refuses_a_case_variant_of_an_existing_email():
-    UserFactory.create(email="someone@example.com")
-    with pytest.raises(IntegrityError):
-        User.objects.create(email="SOMEONE@example.com", token_digest="f" * 64)

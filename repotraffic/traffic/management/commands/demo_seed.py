@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from repotraffic.integrations.github.fake import DEMO_TOKEN, FakeGitHub
 from repotraffic.repositories.models import Repository
@@ -21,8 +20,10 @@ from repotraffic.users.services import user_create
 from repotraffic.users.tokens import api_token_digest, api_token_generate
 
 DEMO_EMAIL = "demo@example.com"
-# Three the fake knows, and one it does not, to show how a failure looks.
+# Three the fake knows, and one that vanishes from GitHub once it is tracked, to show
+# how a failure looks.
 DEMO_REPOSITORIES = ("acme/rocket", "acme/launchpad", "octo/widgets", "octo/vanished")
+VANISHED = ("octo", "vanished")
 
 
 class Command(BaseCommand):
@@ -35,14 +36,16 @@ class Command(BaseCommand):
     def handle(self, *args, days, base_url, **options):
         host, port = self._fake_address()
         user, token = self._demo_user()
-        with transaction.atomic():
-            for full_name in DEMO_REPOSITORIES:
-                if not Repository.objects.filter(user=user, name=full_name.split("/")[1]).exists():
-                    repository_create(user=user, url=f"https://github.com/{full_name}")
-        repositories = list(Repository.objects.filter(user=user))
-
         with FakeGitHub(host=host, port=port) as fake:
             fake.seed_demo()
+            fake.add_repo(*VANISHED)
+            # Through the service, as a user would: GitHub (the fake) confirms access.
+            for full_name in DEMO_REPOSITORIES:
+                owner, name = full_name.split("/")
+                if not Repository.objects.filter(user=user, owner=owner, name=name).exists():
+                    repository_create(user=user, url=f"https://github.com/{full_name}")
+            fake.remove_repo(*VANISHED)
+            repositories = list(Repository.objects.filter(user=user))
             now = fake.now().replace(hour=22, minute=30, second=0, microsecond=0)
             for offset in range(days, -1, -1):
                 fake.set_now(min(now - dt.timedelta(days=offset), dt.datetime.now(dt.UTC)))
