@@ -10,6 +10,7 @@ from repotraffic.repositories.apis import (
     RepositoryListApi,
 )
 from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
+from repotraffic.traffic.apis import RepositoryPathsApi, RepositoryReferrersApi
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
 PUBLIC: dict[str, list[type]] = {"authentication_classes": [], "permission_classes": []}
@@ -27,6 +28,12 @@ urlpatterns = [
     path("repos", RepositoryListApi.as_view(), name="repos-list"),
     path("repos/create", RepositoryCreateApi.as_view(), name="repos-create"),
     path("repos/<str:repository_id>/delete", RepositoryDeleteApi.as_view(), name="repos-delete"),
+    path(
+        "repos/<str:repository_id>/referrers",
+        RepositoryReferrersApi.as_view(),
+        name="repos-referrers",
+    ),
+    path("repos/<str:repository_id>/paths", RepositoryPathsApi.as_view(), name="repos-paths"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
     path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),

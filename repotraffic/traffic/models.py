@@ -29,3 +29,37 @@ class TrafficDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repository_id} {self.date}"
+
+
+class PopularSnapshot(models.Model):
+    """One line of GitHub's top-10 lists as it stood on one UTC day: a referring site
+    (kind "referrer") or a page (kind "path", with its title).
+
+    `count` and `uniques` are GitHub's totals over the 14 days up to that day. They are
+    never added across days: a series of them shows how the 14-day figure moved. Two
+    collections on one day keep the larger figures, like the daily traffic."""
+
+    class Kind(models.TextChoices):
+        REFERRER = "referrer"
+        PATH = "path"
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="popular_snapshots"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    date = models.DateField()
+    name = models.CharField(max_length=500)  # the referring site, or the page's path
+    title = models.CharField(max_length=500, blank=True, default="")
+    count = models.PositiveIntegerField()
+    uniques = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "kind", "date", "name"], name="popular_snapshot_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["repository", "kind", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.kind} {self.date} {self.name}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
+    github_popular_fetch,
     github_traffic_fetch,
 )
 from repotraffic.repositories.models import Repository
@@ -21,6 +22,7 @@ from repotraffic.repositories.services import (
 from repotraffic.traffic.lease import collection_lease_kept
 from repotraffic.traffic.merge import DayFigures, traffic_merge, traffic_window_days
 from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.popular_services import traffic_popular_store
 from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
@@ -213,6 +215,23 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             full_name=repository.full_name,
             skipped="another collection took it over",
         )
+    try:
+        popular = github_popular_fetch(
+            token=choice.token, owner=repository.owner, name=repository.name
+        )
+    except GitHubError as error:
+        # The daily figures are stored; the run still counts as failed, so it is retried.
+        repository_collection_record(
+            repository=repository, attempted_at=attempted_at, error=error.message
+        )
+        return FetchOutcome(
+            repository_id=repository.id,
+            full_name=repository.full_name,
+            days_reported=len(reported),
+            days_written=written,
+            error=error,
+        )
+    traffic_popular_store(repository=repository, lists=popular, fetched_at=timezone.now())
     repository_collection_record(repository=repository, attempted_at=attempted_at)
     return FetchOutcome(
         repository_id=repository.id,

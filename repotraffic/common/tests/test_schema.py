@@ -17,6 +17,8 @@ def test_the_schema_is_public_and_describes_every_endpoint(api_client):
         "/api/repos/create",
         "/api/repos/{repository_id}",
         "/api/repos/{repository_id}/delete",
+        "/api/repos/{repository_id}/referrers",
+        "/api/repos/{repository_id}/paths",
     ):
         assert path in paths
 

@@ -328,6 +328,75 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     return TrafficWindow(views=series["views"], clones=series["clones"])
 
 
+@dataclass(frozen=True)
+class PopularEntry:
+    """One line of GitHub's top-10 lists: a referring site (`name`; `title` empty) or a
+    page (`name` its path, `title` its title). `count` and `uniques` are GitHub's totals
+    over its rolling 14 days, not one day's."""
+
+    name: str
+    title: str
+    count: int
+    uniques: int
+
+
+@dataclass(frozen=True)
+class PopularLists:
+    referrers: list[PopularEntry]
+    paths: list[PopularEntry]
+
+
+def _popular_parse(*, data: Any, key: str, subject: str) -> list[PopularEntry]:
+    if not isinstance(data, list):
+        raise malformed(subject=subject, detail="not a list")
+    entries: dict[str, PopularEntry] = {}
+    try:
+        for item in data:
+            if not isinstance(item, dict):
+                raise ValueError(f"entry {item!r} is not an object")
+            name = item.get(key)
+            title = item.get("title", "") if key == "path" else ""
+            if not isinstance(name, str) or not name or not isinstance(title, str):
+                raise ValueError(f"entry without a {key}")
+            entries[name] = PopularEntry(
+                name=name[:500],
+                title=title[:500],
+                count=_count_parse(value=item.get("count"), field="count"),
+                uniques=_count_parse(value=item.get("uniques"), field="uniques"),
+            )
+    except ValueError as exc:
+        raise malformed(subject=subject, detail=str(exc)) from None
+    return list(entries.values())
+
+
+def github_popular_fetch(*, token: str | None, owner: str, name: str) -> PopularLists:
+    """GitHub's top-10 referring sites and top-10 pages of the repository: each a rolling
+    14-day total as of now (GET .../traffic/popular/referrers and .../paths)."""
+    token = _token_clean(token=token)
+    config = _config_read()
+    repo = f"{owner}/{name}"
+    base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    token_key = rate_limits.token_key(api_url=config.api_url, token=token)
+    lists: dict[str, list[PopularEntry]] = {}
+    requester = _requester_build(token=token, config=config)
+    try:
+        for kind, key in (("referrers", "referrer"), ("paths", "path")):
+            subject = f"{repo} popular {kind}"
+            data = _request_get(
+                requester=requester,
+                path=f"{base}/traffic/popular/{kind}",
+                parameters=None,
+                subject=subject,
+                repo=repo,
+                config=config,
+                token_key=token_key,
+            )
+            lists[kind] = _popular_parse(data=data, key=key, subject=subject)
+    finally:
+        requester.close()
+    return PopularLists(referrers=lists["referrers"], paths=lists["paths"])
+
+
 def github_repository_get(
     *, token: str | None, owner: str, name: str, interactive: bool = False
 ) -> RepositoryInfo:

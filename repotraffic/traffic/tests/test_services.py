@@ -90,6 +90,8 @@ def test_first_collection_stores_the_window_and_records_success(github, reposito
     assert github.request_counts() == {
         "/repos/acme/rocket/traffic/views": 1,
         "/repos/acme/rocket/traffic/clones": 1,
+        "/repos/acme/rocket/traffic/popular/referrers": 1,
+        "/repos/acme/rocket/traffic/popular/paths": 1,
     }
 
 

@@ -1,0 +1,92 @@
+"""Read endpoints for GitHub's top-10 lists: GET /api/repos/<id>/referrers and /paths."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from repotraffic.common.api_errors import error_responses
+from repotraffic.common.dates import date_range_parse
+from repotraffic.common.exceptions import NotFoundError
+from repotraffic.repositories.selectors import repository_get
+from repotraffic.traffic.models import PopularSnapshot
+from repotraffic.traffic.popular_selectors import traffic_popular_list
+
+ROLLING_NOTE = (
+    "GitHub's figures are totals over the 14 days up to each date, not one day's: they "
+    "are never added across days. Leaders are ranked by the highest 14-day count they "
+    "reached in the range."
+)
+
+
+class PopularPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    count = serializers.IntegerField(help_text="Views in the 14 days up to this date.")
+    uniques = serializers.IntegerField(help_text="Unique visitors in those 14 days.")
+
+
+class PopularItemSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The referring site, or the page's path.")
+    title = serializers.CharField(allow_blank=True, help_text="The page's title; empty for a site.")
+    first_seen = serializers.DateField(help_text="First day in the top 10, in all history.")
+    last_seen = serializers.DateField(help_text="Last day in the top 10, in all history.")
+    peak = PopularPointSerializer(help_text="The highest 14-day count in the range.")
+    latest = PopularPointSerializer(help_text="The last day in the range.")
+    series = PopularPointSerializer(many=True)
+
+
+class _PopularApi(APIView):
+    kind = ""
+
+    @extend_schema_serializer(component_name="PopularList")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        note = serializers.CharField()
+        items = PopularItemSerializer(many=True)
+
+    def get(self, request, repository_id: str):
+        date_range = date_range_parse(
+            start=request.query_params.get("start"), end=request.query_params.get("end")
+        )
+        repository = repository_get(user=request.user, repository_id=repository_id)
+        if repository is None:
+            raise NotFoundError(f"You have no repository with id {repository_id}.")
+        items = traffic_popular_list(repository=repository, kind=self.kind, date_range=date_range)
+        body = {"id": repository.id, "note": ROLLING_NOTE, "items": items}
+        return Response(self.OutputSerializer(body).data)
+
+
+PARAMETERS = [
+    OpenApiParameter("repository_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
+    OpenApiParameter("start", str, description="YYYY-MM-DD, inclusive"),
+    OpenApiParameter("end", str, description="YYYY-MM-DD, inclusive"),
+]
+
+
+class RepositoryReferrersApi(_PopularApi):
+    kind = PopularSnapshot.Kind.REFERRER
+
+    @extend_schema(
+        operation_id="repos_referrers",
+        parameters=PARAMETERS,
+        responses={200: _PopularApi.OutputSerializer, **error_responses(400, 401, 404, 405)},
+        description="The referring sites GitHub listed in its top 10 on the days collected, "
+        "each with its 14-day figure over time. " + ROLLING_NOTE,
+    )
+    def get(self, request, repository_id: str):
+        return super().get(request, repository_id)
+
+
+class RepositoryPathsApi(_PopularApi):
+    kind = PopularSnapshot.Kind.PATH
+
+    @extend_schema(
+        operation_id="repos_paths",
+        parameters=PARAMETERS,
+        responses={200: _PopularApi.OutputSerializer, **error_responses(400, 401, 404, 405)},
+        description="The repository's pages GitHub listed in its top 10 (popular content) on "
+        "the days collected, each with its 14-day figure over time. " + ROLLING_NOTE,
+    )
+    def get(self, request, repository_id: str):
+        return super().get(request, repository_id)

@@ -1,0 +1,63 @@
+"""Storing GitHub's top-10 lists (referring sites, popular pages) as daily snapshots."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from repotraffic.integrations.github.client import PopularEntry, PopularLists
+from repotraffic.repositories.models import Repository
+from repotraffic.traffic.models import PopularSnapshot
+
+
+def traffic_popular_store(
+    *, repository: Repository, lists: PopularLists, fetched_at: dt.datetime
+) -> int:
+    """Keep the day's snapshot of both lists: one short transaction, one bulk upsert.
+
+    Each entry's figures are GitHub's rolling 14-day totals as of the fetch. A second
+    fetch on the same UTC day keeps the larger of each figure (nothing reported is
+    lowered); an entry that left the list keeps the day's earlier snapshot.
+    Returns the number of rows written. Runs after every network call is done.
+    """
+    day = fetched_at.astimezone(dt.UTC).date()
+    reported: dict[tuple[str, str], PopularEntry] = {}
+    for kind, entries in (
+        (str(PopularSnapshot.Kind.REFERRER), lists.referrers),
+        (str(PopularSnapshot.Kind.PATH), lists.paths),
+    ):
+        for entry in entries:
+            reported[(kind, entry.name)] = entry
+    if not reported:
+        return 0
+    with transaction.atomic():
+        stored: dict[tuple[str, str], tuple[int, int]] = {
+            (str(row_kind), row_name): (row_count, row_uniques)
+            for row_kind, row_name, row_count, row_uniques in PopularSnapshot.objects.filter(
+                repository=repository, date=day
+            ).values_list("kind", "name", "count", "uniques")
+        }
+        rows = []
+        for (kind, name), entry in reported.items():
+            count, uniques = stored.get((kind, name), (0, 0))
+            figures = (max(count, entry.count), max(uniques, entry.uniques))
+            if stored.get((kind, name)) == figures:
+                continue
+            rows.append(
+                PopularSnapshot(
+                    repository=repository,
+                    kind=kind,
+                    date=day,
+                    name=name,
+                    title=entry.title,
+                    count=figures[0],
+                    uniques=figures[1],
+                )
+            )
+        if rows:
+            PopularSnapshot.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["repository", "kind", "date", "name"],
+                update_fields=["title", "count", "uniques"],
+            )
+    return len(rows)

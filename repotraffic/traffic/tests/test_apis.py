@@ -1,0 +1,74 @@
+import datetime as dt
+
+import pytest
+
+from repotraffic.integrations.github.client import PopularEntry, PopularLists
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.popular_services import traffic_popular_store
+
+pytestmark = pytest.mark.django_db
+NOON = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def repository(user):
+    repository = RepositoryFactory.create(user=user)
+    for offset in range(3):
+        traffic_popular_store(
+            repository=repository,
+            lists=PopularLists(
+                referrers=[PopularEntry("github.com", "", 10 + offset, 4)],
+                paths=[PopularEntry("/acme/rocket", "acme/rocket: a rocket", 30, 9 + offset)],
+            ),
+            fetched_at=NOON + dt.timedelta(days=offset),
+        )
+    return repository
+
+
+@pytest.mark.parametrize(("kind", "name"), [("referrers", "github.com"), ("paths", "/acme/rocket")])
+def test_lists_each_entry_with_its_14_day_series(auth_client, repository, kind, name):
+    response = auth_client.get(f"/api/repos/{repository.id}/{kind}")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == str(repository.id)
+    assert "never added across days" in body["note"]
+    (item,) = body["items"]
+    assert item["name"] == name
+    assert (item["first_seen"], item["last_seen"]) == ("2026-05-04", "2026-05-06")
+    assert [point["date"] for point in item["series"]] == ["2026-05-04", "2026-05-05", "2026-05-06"]
+    assert item["latest"]["date"] == "2026-05-06"
+
+
+def test_the_range_filters_the_series(auth_client, repository):
+    response = auth_client.get(
+        f"/api/repos/{repository.id}/referrers", {"start": "2026-05-05", "end": "2026-05-05"}
+    )
+
+    (item,) = response.json()["items"]
+    assert item["series"] == [{"date": "2026-05-05", "count": 11, "uniques": 4}]
+    assert item["peak"] == item["latest"] == item["series"][0]
+
+
+def test_a_bad_filter_is_400(auth_client, repository):
+    response = auth_client.get(f"/api/repos/{repository.id}/paths", {"start": "2026-13-01"})
+
+    assert response.status_code == 400 and response.json()["error"]
+
+
+@pytest.mark.parametrize("kind", ["referrers", "paths"])
+def test_someone_elses_repository_is_404(auth_client, kind):
+    other = RepositoryFactory.create()
+
+    response = auth_client.get(f"/api/repos/{other.id}/{kind}")
+
+    assert response.status_code == 404
+
+
+def test_needs_a_token(api_client, repository):
+    assert api_client.get(f"/api/repos/{repository.id}/referrers").status_code == 401
+
+
+def test_query_count_does_not_grow_with_history(auth_client, repository, django_assert_num_queries):
+    with django_assert_num_queries(4):  # the token, the repository, first/last seen, the rows
+        assert auth_client.get(f"/api/repos/{repository.id}/referrers").status_code == 200
