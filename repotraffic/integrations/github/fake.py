@@ -1,4 +1,4 @@
-"""A fake GitHub traffic API: a real HTTP server on loopback, for tests, demos and benchmarks.
+"""A fake GitHub REST API: a real HTTP server on loopback, for tests, demos and benchmarks.
 
     with FakeGitHub() as fake:            # or: fake = FakeGitHub(); fake.start(); fake.stop()
         fake.add_token("t0k", login="alice")
@@ -7,21 +7,26 @@
         ...  # point GITHUB_API_URL at fake.url
 
 `python manage.py fake_github --port 8765 [--latency-ms 100] [--seed-demo]` runs it in the
-foreground. Paths under the prefix "/api/v3" are served too (a GitHub Enterprise URL).
+foreground. It follows GitHub's REST description (npm @octokit/openapi 23.0.2,
+api.github.com) for the endpoints in fake_routes.py; tests/github_rest_schemas.json
+holds the response schemas its answers are checked against. It is api.github.com:
+GitHub Enterprise Server has no traffic endpoints (none in ghes-3.17..3.19), so no
+/api/v3 prefix is served.
 
 Reported traffic (tests compute their expectations from this)
 --------------------------------------------------------------
 `truth(owner, name, day)` is the (views, unique_views, clones, unique_clones) that really
 happened: deterministic per repository, uniques <= counts, and some days are 0. Let `now`
-be the fake clock (UTC), `today = now.date()` and `elapsed` the whole seconds since today
-00:00 UTC (microseconds ignored). GET /repos/{o}/{n}/traffic/views (or /clones) with
-per=day (the default) covers the 15 days today-14 .. today, oldest first. Each day's true
-count c and uniques u are reported as `c * n // d` and `u * n // d` for the share n/d:
+be the fake clock (UTC), `today = now.date()` and `hour` the whole hours since today
+00:00 UTC (minutes and seconds make no difference: GitHub's buckets move by the hour).
+GET /repos/{o}/{n}/traffic/views (or /clones) with per=day (the default) covers the 15
+days today-14 .. today, oldest first. Each day's true count c and uniques u are reported
+as `c * n // d` and `u * n // d` for the share n/d:
 
-    today           9/10 * elapsed / 86400     the day in progress (grows, never shrinks)
-    today-1         9/10 while elapsed < 21600 (before 06:00 UTC), then 1/1 (revised up)
+    today           9/10 * hour / 24           the day in progress (grows by the hour)
+    today-1         9/10 while hour < 6 (before 06:00 UTC), then 1/1 (revised up)
     today-2..-13    1/1
-    today-14        (86400 - elapsed) / 86400  cut short: GitHub's window rolls by the hour
+    today-14        (24 - hour) / 24           cut short: the window rolls by the hour
 
 then, if the scaled count is > 0 but the scaled uniques is 0, uniques becomes 1. A day
 whose scaled count is 0 is omitted (views and clones independently). Top-level "count"
@@ -29,51 +34,43 @@ is the sum of the reported daily counts; top-level "uniques" is the largest repo
 daily uniques plus half (floor) of the sum of the other days' uniques. per=week groups
 the reported daily buckets by ISO week (timestamp: the Monday, 00:00:00Z) with count =
 sum and uniques = the same largest-plus-half rule over that week's days. Timestamps look
-like "2026-11-12T00:00:00Z". /traffic/popular/referrers and /traffic/popular/paths give
-up to 10 entries, largest first, sharing the window's reported views.
+like "2026-11-12T00:00:00Z".
 
-Auth, access and rate limits
-----------------------------
-"Authorization: token X" or "Bearer X". No or unknown token: 401 "Bad credentials".
-Unknown repository, or a private one the token cannot see: 404 "Not Found". A token
-without push access: 403 with "Must have push access to repository" (kind "classic"),
-"Resource not accessible by personal access token" ("fine_grained") or "Resource not
-accessible by integration" ("app"). GET /user answers {"login": ...}, but to an "app"
-token (a GitHub App installation token, which belongs to no user) 403 "Resource not
-accessible by integration". GET /installation/repositories (per_page default 30, at
-most 100; page) answers an "app" token {"total_count": N, "repositories": [...]}, the
-repositories it can see, and any other token 403. Every API answer
-carries X-RateLimit-Limit/Remaining/Reset/Used/Resource. Each valid token may make
-`rate_limit` requests (default 5000) per window of `rate_window_seconds` (default 3600)
-of *real* time, since a client compares the reset with its own clock; past that, 403
-"API rate limit exceeded" with Remaining 0. The fake clock only moves the traffic.
-
-The control endpoint (POST /_fake/state, every control method in one JSON body) and
-the faults are documented in fake_http.py. The state behind them (tokens, repositories,
-faults, rate-limit windows, clock, request log) is defined in fake_state.py; this module
-is the one to import from.
+Where the other rules live
+--------------------------
+The top-10 referrer and page lists: fake_traffic.py. Stars, releases and their
+downloads over time: fake_activity.py. The endpoints, who may
+read what, pagination and error bodies: fake_routes.py. The headers GitHub requires and
+sends, rate limits and the control endpoint (POST /_fake/state): fake_http.py. Faults:
+fake_faults.py.
+The state behind them is defined in fake_state.py; this module is the one to import from.
 """
 
 import datetime as dt
+import itertools
 import threading
+import time
 from dataclasses import asdict
 from typing import Any, TypedDict
 
-from repotraffic.integrations.github import fake_traffic
-from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FAULT_KINDS, FakeHTTPServer
+from repotraffic.integrations.github import fake_activity, fake_traffic
+from repotraffic.integrations.github.fake_faults import FAULT_KINDS
+from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FakeHTTPServer
 from repotraffic.integrations.github.fake_state import (
     FakeFault,
+    FakeRelease,
     FakeRepo,
     FakeToken,
-    _RateWindow,
-    _repo_key,
-    _State,
-    _utc,
+    RateWindow,
+    State,
+    repo_key,
+    utc,
 )
 
 TOKEN_KINDS = ("classic", "fine_grained", "app")
 SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake's public demo token)
+RATE_WINDOW_SECONDS = 3600.0
 
 
 class _StateDefaults(TypedDict):
@@ -81,7 +78,6 @@ class _StateDefaults(TypedDict):
 
     latency_ms: float
     rate_limit: int
-    rate_window_seconds: float
 
 
 class FakeGitHub:
@@ -94,21 +90,17 @@ class FakeGitHub:
         port: int = 0,
         latency_ms: float = 0.0,
         rate_limit: int = 5000,
-        rate_window_seconds: float = 3600.0,
     ) -> None:
         self.host = host
         self.port = port
-        self._defaults: _StateDefaults = {
-            "latency_ms": latency_ms,
-            "rate_limit": rate_limit,
-            "rate_window_seconds": rate_window_seconds,
-        }
+        self._defaults: _StateDefaults = {"latency_ms": latency_ms, "rate_limit": rate_limit}
         self._lock = threading.RLock()
         # Set on stop() so that handlers sleeping for latency or a "timeout" fault end.
         self._stopping = threading.Event()
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._state = _State(**self._defaults)
+        self._state = State(**self._defaults)
+        self._request_numbers = itertools.count(1)  # never reset: request ids stay unique
 
     # --- life cycle -------------------------------------------------------------
 
@@ -153,7 +145,7 @@ class FakeGitHub:
     def reset(self) -> None:
         """Forgets every token, repository, fault, count and clock setting."""
         with self._lock:
-            self._state = _State(**self._defaults)
+            self._state = State(**self._defaults)
 
     def add_token(
         self, token: str, *, login: str | None = None, push: bool = True, kind: str = "classic"
@@ -171,21 +163,47 @@ class FakeGitHub:
         *,
         private: bool = False,
         push_tokens: list[str] | set[str] | None = None,
-        visible_tokens: list[str] | set[str] | None = None,
+        stars: int | None = None,
     ) -> None:
+        """`stars`: the stargazers it had on 2020-01-01 (see the module's docstring)."""
         with self._lock:
-            self._state.repos[_repo_key(owner, name)] = FakeRepo(
+            self._state.repos[repo_key(owner, name)] = FakeRepo(
                 owner=owner,
                 name=name,
                 private=private,
                 push_tokens=None if push_tokens is None else set(push_tokens),
-                visible_tokens=None if visible_tokens is None else set(visible_tokens),
+                stars=None if stars is None else int(stars),
             )
 
     def remove_repo(self, owner: str, name: str) -> None:
         """The repository is gone (deleted, or made private to everyone we know)."""
         with self._lock:
-            self._state.repos.pop(_repo_key(owner, name), None)
+            self._state.repos.pop(repo_key(owner, name), None)
+
+    def add_release(
+        self,
+        owner: str,
+        name: str,
+        tag: str,
+        *,
+        published: dt.date | dt.datetime | str,
+        assets: list[str] | None = None,
+    ) -> None:
+        """A release published on a day (at 12:00 UTC) or at a moment; it replaces a
+        release of the same tag. Its assets default to one "<name>-<tag>.tar.gz"."""
+        if isinstance(published, str):
+            published = utc(published) if "T" in published else dt.date.fromisoformat(published)
+        if not isinstance(published, dt.datetime):
+            published = dt.datetime.combine(published, dt.time(12), tzinfo=dt.UTC)
+        with self._lock:
+            repo = self._state.repos.get(repo_key(owner, name))
+            if repo is None:
+                raise ValueError(f"add the repository {owner}/{name} first")
+            repo.releases[tag] = FakeRelease(
+                tag=tag,
+                published_at=utc(published),
+                assets=tuple(assets if assets is not None else [f"{name}-{tag}.tar.gz"]),
+            )
 
     def now(self) -> dt.datetime:
         with self._lock:
@@ -194,7 +212,7 @@ class FakeGitHub:
     def set_now(self, now: dt.datetime | str | None) -> None:
         """Fixes the clock (naive means UTC); None goes back to real time."""
         with self._lock:
-            self._state.now = None if now is None else _utc(now)
+            self._state.now = None if now is None else utc(now)
 
     def advance(
         self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
@@ -208,11 +226,9 @@ class FakeGitHub:
         with self._lock:
             self._state.latency_ms = max(0.0, float(latency_ms))
 
-    def set_rate_limit(self, limit: int, *, window_seconds: float | None = None) -> None:
+    def set_rate_limit(self, limit: int) -> None:
         with self._lock:
             self._state.rate_limit = int(limit)
-            if window_seconds is not None:
-                self._state.rate_window_seconds = float(window_seconds)
             self._state.rate.clear()
 
     def reset_rate_limits(self) -> None:
@@ -220,9 +236,9 @@ class FakeGitHub:
             self._state.rate.clear()
 
     def inject_fault(self, kind: str, *, count: int = 1, **options: Any) -> None:
-        """Makes the next `count` matching API requests fail; see fake_http.py."""
+        """Makes the next `count` matching API requests fail; see fake_faults.py."""
         fault = FakeFault(kind=str(kind), count=int(count), **options)
-        # Checked now, so a bad control request fails at once and not in a later request.
+        # Checked now, so a bad request fails at once and not in a later request.
         fault.seconds, fault.retry_after = float(fault.seconds), int(fault.retry_after)
         fault.reset_in, fault.status = int(fault.reset_in), int(fault.status)
         if fault.status not in (403, 429):
@@ -266,7 +282,6 @@ class FakeGitHub:
                 "clock": "real" if self._state.now is None else "fixed",
                 "latency_ms": self._state.latency_ms,
                 "rate_limit": self._state.rate_limit,
-                "rate_window_seconds": self._state.rate_window_seconds,
                 "requests": dict(self._state.counts),
                 "total_requests": sum(self._state.counts.values()),
                 "faults": [asdict(fault) for fault in self._state.faults],
@@ -286,31 +301,10 @@ class FakeGitHub:
         if unknown:  # a typo must not pass silently as "nothing to do"
             raise ValueError(f"unknown keys {sorted(unknown)}; known: {sorted(CONTROL_KEYS)}")
         with self._lock:
-            if control.get("reset"):
-                self.reset()
-            if control.get("seed_demo"):
-                self.seed_demo()
             for token in control.get("tokens", []):
                 self.add_token(**token)
             for repo in control.get("repos", []):
                 self.add_repo(**repo)
-            if "now" in control:
-                self.set_now(control["now"])
-            if "advance" in control:
-                self.advance(**control["advance"])
-            if "latency_ms" in control:
-                self.set_latency(control["latency_ms"])
-            if "rate_limit" in control or "rate_window_seconds" in control:
-                self.set_rate_limit(
-                    control.get("rate_limit", self._state.rate_limit),
-                    window_seconds=control.get("rate_window_seconds"),
-                )
-            if control.get("reset_rate_limits"):
-                self.reset_rate_limits()
-            if control.get("clear_faults"):
-                self.clear_faults()
-            for fault in control.get("faults", []):
-                self.inject_fault(**fault)
             if control.get("reset_requests"):
                 self.reset_requests()
             return self.state()
@@ -339,6 +333,13 @@ class FakeGitHub:
             owner=owner, name=name, now=self.now(), kind=kind, per=per
         )
 
+    def stargazers_count(self, owner: str, name: str) -> int:
+        """The stargazers a known repository has now, as GET /repos/{owner}/{repo} says."""
+        with self._lock:
+            repo = self._state.repos[repo_key(owner, name)]
+            stars = fake_activity.stars_get(owner=owner, name=name, initial=repo.stars)
+            return stars.count(self.now())
+
     # --- used by the request handler (fake_http) --------------------------------
 
     def wait(self, seconds: float) -> None:
@@ -349,6 +350,15 @@ class FakeGitHub:
     def latency_seconds(self) -> float:
         with self._lock:
             return self._state.latency_ms / 1000
+
+    def request_id_next(self) -> str:
+        """A new X-GitHub-Request-Id, in GitHub's shape (five hex fields)."""
+        number = next(self._request_numbers)
+        mixed = number * 2_654_435_761  # spreads the digits, as GitHub's ids look random
+        return (
+            f"{self.port & 0xFFFF:04X}:{number:06X}:{mixed & 0xFFFFF:05X}:"
+            f"{(mixed >> 20) & 0xFFFFFF:06X}:{int(time.time()):08X}"
+        )
 
     def request_record(self, *, path: str, query: str, headers: dict[str, str]) -> None:
         with self._lock:
@@ -375,15 +385,21 @@ class FakeGitHub:
     def repo_access(self, *, owner: str, name: str, token: str) -> tuple[FakeRepo | None, bool]:
         """(the repository if the token can see it, whether the token has push access)."""
         with self._lock:
-            repo = self._state.repos.get(_repo_key(owner, name))
+            repo = self._state.repos.get(repo_key(owner, name))
             info = self._state.tokens.get(token)
             if repo is None or info is None:
                 return None, False
             push = info.push and (repo.push_tokens is None or token in repo.push_tokens)
-            visible = repo.visible_tokens
-            if repo.private and not (push or (visible is not None and token in visible)):
+            if repo.private and not push:
                 return None, False
             return repo, push
+
+    def repo_by_id(self, repo_id: int) -> FakeRepo | None:
+        with self._lock:
+            for repo in self._state.repos.values():
+                if fake_activity.repository_id(owner=repo.owner, name=repo.name) == repo_id:
+                    return repo
+            return None
 
     def installation_repos(self, *, token: str) -> list[FakeRepo]:
         """The repositories a token can see, in a stable order."""
@@ -399,10 +415,10 @@ class FakeGitHub:
         with self._lock:
             limit = self._state.rate_limit
             if token is None:  # unauthenticated callers only ever see the anonymous limit
-                return 60, 0, now + self._state.rate_window_seconds, False
+                return 60, 0, now + RATE_WINDOW_SECONDS, False
             window = self._state.rate.get(token)
             if window is None or now >= window.reset:
-                window = _RateWindow(reset=now + self._state.rate_window_seconds)
+                window = RateWindow(reset=now + RATE_WINDOW_SECONDS)
                 self._state.rate[token] = window
             if window.used >= limit:
                 return limit, limit, window.reset, True

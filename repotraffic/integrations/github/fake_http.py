@@ -1,108 +1,99 @@
-"""HTTP for the fake GitHub: reads requests, applies faults, access rules and rate limits,
-and writes GitHub-shaped answers. Traffic figures, auth and rate limits are documented in
-`fake.py`; the control endpoint and the faults here.
+"""HTTP for the fake GitHub: reads requests, checks the headers GitHub requires, applies
+faults, authentication and rate limits, hands the request to its endpoint in
+`fake_routes`, and writes GitHub's headers on the answer. Figures are documented in
+`fake.py`, endpoints and access in `fake_routes.py`; headers, rate limits, the control
+endpoint here, faults in `fake_faults.py`.
+
+Headers. A request without a User-Agent is refused: 403 text/html "Request forbidden by
+administrative rules. Please make sure your request has a User-Agent header ...". An
+X-GitHub-Api-Version other than 2022-11-28 (the default) or 2026-03-10 is refused: 400
+{"message": "Bad Request", "errors": "The version you specified in the
+\"X-GitHub-API-Version\" request header, ... is not a supported version. ..."}. Under
+2026-03-10 repositories have no `has_downloads`. Every answer carries its own
+X-GitHub-Request-Id and X-GitHub-Api-Version-Selected; an endpoint with a documented
+permission adds X-Accepted-GitHub-Permissions.
+
+Auth and rate limits. "Authorization: token X" or "Bearer X"; no or unknown token: 401
+"Bad credentials". Every API answer carries X-RateLimit-Limit/Remaining/Reset/Used/
+Resource. Each valid token may make `rate_limit` requests (default 5000) per hour of
+*real* time, since a client compares the reset with its own clock; past that, 403 "API
+rate limit exceeded ..." with Remaining 0. The fake clock only moves the figures.
 
 Control: POST /_fake/state with a JSON object, all keys optional, applied in this order:
-    {"reset": true, "seed_demo": true,
-     "tokens": [{"token": "t", "login": "alice", "push": true, "kind": "classic"}],
+    {"tokens": [{"token": "t", "login": "alice", "push": true, "kind": "classic"}],
      "repos": [{"owner": "acme", "name": "rocket", "private": false,
-                "push_tokens": null, "visible_tokens": null}],
-     "now": "2026-11-01T23:00:00Z" (null: real time), "advance": {"days": 1, "hours": 2},
-     "latency_ms": 100, "rate_limit": 5000, "rate_window_seconds": 3600,
-     "reset_rate_limits": true, "clear_faults": true,
-     "faults": [{"kind": "502", "count": 2, "repo": "acme/rocket", "path": "clones"}],
+                "push_tokens": null, "stars": null}],
      "reset_requests": true}
 It answers like GET /_fake/state: {"now", "clock", "latency_ms", "rate_limit",
-"rate_window_seconds", "requests": {path: count}, "total_requests", "faults", "repos",
-"tokens"}. GET /_fake/truth?repo=acme/rocket&from=2026-11-01&to=2026-11-14 lists truth().
-Control requests are never counted, delayed or faulted.
-
-Faults apply to the next `count` API requests whose path contains `path` and that are
-about `repo` (each filter optional): "500", "502", "503", "504"; "timeout" (hang
-`seconds`, default 30, then close without answering); "disconnect" (close at once);
-"malformed_json" (200, the real body with a stray ",," before its last bracket);
-"truncated_json" (200 with the first half of the real body and a Content-Length that
-matches it); "wrong_shape" (200, valid JSON, `variant`: "missing_key", "string_count",
-"bad_timestamp" or "not_object");
-"secondary_rate_limit" (`status` 403 or 429, Retry-After `retry_after` seconds, default
-60); "primary_rate_limit" (`status`, Remaining 0, Reset `reset_in` seconds ahead,
-default 60); "no_push_access" (403, `variant` picks the message as for token kinds).
+"requests": {path: count}, "total_requests", "faults", "repos", "tokens"}. A fake in
+another process (`manage.py fake_github`, as bench/ runs it) is set up this way;
+everything else goes through FakeGitHub's methods. Control requests are never counted,
+delayed or faulted.
 """
 
-import datetime as dt
+import email.utils
 import json
 import logging
 import math
 import re
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from repotraffic.integrations.github import fake_traffic
+from repotraffic.integrations.github import fake_activity
+from repotraffic.integrations.github.fake_faults import (
+    RATE_LIMIT_DOCS,
+    fault_reply,
+    primary_message,
+    reply_corrupt,
+)
+from repotraffic.integrations.github.fake_payloads import DEFAULT_API_VERSION
+from repotraffic.integrations.github.fake_routes import (
+    DOCS_URL,
+    Call,
+    Operation,
+    Reply,
+    error_reply,
+    operation_find,
+)
 
 if TYPE_CHECKING:
     from repotraffic.integrations.github.fake import FakeGitHub
-    from repotraffic.integrations.github.fake_state import FakeFault
 
 logger = logging.getLogger(__name__)
 
-DOCS_URL = "https://docs.github.com/rest"
-_ENTERPRISE_PREFIX = "/api/v3"
-_REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/|$)")
-_REPOSITORY_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)$")
-_TRAFFIC_PATH = re.compile(
-    r"^/repos/([^/]+)/([^/]+)/traffic/(views|clones|popular/referrers|popular/paths)/?$"
+# The versions GitHub's REST description knows, newest first: 2022-11-28 (the default,
+# its base) and 2026-03-10 (the version of its x-github-breaking-changes).
+SUPPORTED_API_VERSIONS = ("2026-03-10", DEFAULT_API_VERSION)
+# GitHub's words for a request without a User-Agent (403, text/html), as GitHub's REST
+# docs example and users' reports of live answers give them; not checked against GitHub
+# itself. The link inside has moved with GitHub's docs (developer.github.com/v3/#...
+# in older reports); this is the address reported most recently.
+NO_USER_AGENT_MESSAGE = (
+    "Request forbidden by administrative rules. Please make sure your request has a "
+    "User-Agent header (https://docs.github.com/en/rest/using-the-rest-api/"
+    "troubleshooting-the-rest-api#user-agent-required). Check https://developer.github.com "
+    "for other possible causes.\n"
 )
-_NO_PUSH_MESSAGES = {
-    "classic": "Must have push access to repository",
-    "fine_grained": "Resource not accessible by personal access token",
-    "app": "Resource not accessible by integration",
-}
-_NOT_INSTALLATION_MESSAGE = (
-    "You must authenticate with an installation access token in order to list repositories "
-    "for an installation."
-)
-_PRIMARY_MESSAGE = (
-    "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, "
-    "please include the request ID."
-)
-_SECONDARY_MESSAGE = (
-    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
-    "again. If you reach out to GitHub Support for help, please include the request ID."
-)
-_SERVER_ERRORS = {
-    "500": (500, {"message": "Server Error"}),
-    "502": (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
-    "503": (503, {"message": "Service Unavailable"}),
-    "504": (504, "<html><body><h1>504 Gateway Time-out</h1></body></html>"),
-}
-_MAX_TRUTH_DAYS = 3660
-FAULT_KINDS = frozenset(
-    {*_SERVER_ERRORS, "timeout", "disconnect", "malformed_json", "truncated_json"}
-    | {"wrong_shape", "secondary_rate_limit", "primary_rate_limit", "no_push_access"}
-)
-CONTROL_KEYS = frozenset(
-    {"reset", "seed_demo", "tokens", "repos", "now", "advance", "latency_ms", "rate_limit"}
-    | {"rate_window_seconds", "reset_rate_limits", "clear_faults", "faults", "reset_requests"}
-)
+_REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)")
+# GitHub's links to pages of a repository's lists name it by id.
+_REPOSITORY_ID_PATH = re.compile(r"^/repositories/(\d+)(?=/|$)")
+CONTROL_KEYS = frozenset({"tokens", "repos", "reset_requests"})
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    payload: Any = None
-    body: bytes | None = None  # sent as is instead of the JSON of `payload`
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # close the connection without answering
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
-    payload = {"message": message, "documentation_url": DOCS_URL, "status": str(status)}
-    return Reply(status=status, payload=payload, headers=headers or {})
+def _version_refusal(version: str) -> Reply:
+    newest, *others = SUPPORTED_API_VERSIONS
+    supported = " and ".join([f'"{newest}" (most recent)', *(f'"{v}"' for v in others)])
+    reply = error_reply(400, "Bad Request")
+    # GitHub's `errors` is a sentence here, not the usual list.
+    reply.payload["errors"] = (
+        f'The version you specified in the "X-GitHub-API-Version" request header, "{version}", '
+        f"is not a supported version. The following versions are currently supported: "
+        f"{supported}."
+    )
+    return reply
 
 
 def _token_parse(authorization: str | None) -> str | None:
@@ -112,167 +103,115 @@ def _token_parse(authorization: str | None) -> str | None:
     return None
 
 
-def _fault_reply(*, fake: "FakeGitHub", fault: "FakeFault", limit: int) -> Reply | None:
-    """The answer a fault puts in place of the real one; None for faults that corrupt it."""
-    if fault.kind in _SERVER_ERRORS:
-        status, content = _SERVER_ERRORS[fault.kind]
-        if isinstance(content, str):
-            return Reply(status=status, body=content.encode(), content_type="text/html")
-        return Reply(status=status, payload=content)
-    if fault.kind == "timeout":
-        fake.wait(fault.seconds)
-        return Reply(drop=True)
-    if fault.kind == "disconnect":
-        return Reply(drop=True)
-    if fault.kind == "secondary_rate_limit":
-        return _error(fault.status, _SECONDARY_MESSAGE, {"Retry-After": str(fault.retry_after)})
-    if fault.kind == "primary_rate_limit":
-        headers = {
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Used": str(limit),
-            "X-RateLimit-Reset": str(math.ceil(time.time() + fault.reset_in)),
-        }
-        return _error(fault.status, _PRIMARY_MESSAGE, headers)
-    if fault.kind == "no_push_access":
-        return _error(403, _NO_PUSH_MESSAGES[fault.variant])
-    return None
+def _path_by_name(*, fake: "FakeGitHub", path: str) -> str:
+    """/repositories/{id}/... (GitHub's Link headers) as /repos/{owner}/{repo}/..."""
+    match = _REPOSITORY_ID_PATH.match(path)
+    repo = fake.repo_by_id(int(match.group(1))) if match else None
+    if match is None or repo is None:
+        return path
+    return f"/repos/{repo.owner}/{repo.name}{path[match.end() :]}"
 
 
-def _shape_break(*, payload: Any, variant: str, today: dt.date) -> Any:
-    """Valid JSON that a client must still refuse: a key gone, a count as text, and so on."""
-    if variant == "not_object" or not isinstance(payload, dict):
-        return ["not", "an", "object"]
-    payload = dict(payload)
-    key = next((k for k in ("views", "clones") if isinstance(payload.get(k), list)), None)
-    if key is None:  # e.g. GET /user: only dropping its key makes sense
-        return {k: v for k, v in payload.items() if k != "login"}
-    buckets = [dict(bucket) for bucket in payload[key]] or [
-        {"timestamp": f"{today.isoformat()}T00:00:00Z", "count": 1, "uniques": 1}
-    ]
-    if variant == "missing_key":
-        del buckets[0]["uniques"]
-    elif variant == "string_count":
-        buckets[0]["count"] = str(buckets[0]["count"])
-    elif variant == "bad_timestamp":
-        buckets[0]["timestamp"] = "2026-13-45T00:00:00Z"
-    payload[key] = buckets
-    return payload
+def _path_by_id(path: str) -> str:
+    match = _REPO_PATH.match(path)
+    if match is None:
+        return path
+    owner, name = (urllib.parse.unquote(part) for part in match.group(1, 2))
+    repo_id = fake_activity.repository_id(owner=owner, name=name)
+    return f"/repositories/{repo_id}{path[match.end() :]}"
 
 
-def _reply_corrupt(*, reply: Reply, fault: "FakeFault", today: dt.date) -> Reply:
-    if reply.status != 200:
-        return reply
-    text = json.dumps(reply.payload)
-    if fault.kind == "malformed_json":
-        # A stray ",," before the closing bracket: invalid whatever the payload is.
-        reply.body = (text[:-1] + ",," + text[-1]).encode()
-    elif fault.kind == "truncated_json":
-        reply.body = text.encode()[: len(text) // 2]
-    elif fault.kind == "wrong_shape":
-        reply.payload = _shape_break(payload=reply.payload, variant=fault.variant, today=today)
+def _route(
+    *,
+    fake: "FakeGitHub",
+    found: tuple[Operation, re.Match[str]] | None,
+    path: str,
+    query: str,
+    headers: Message,
+    token: str | None,
+    api_version: str,
+) -> Reply:
+    info = fake.token_lookup(token)
+    if token is None or info is None:
+        return error_reply(401, "Bad credentials")
+    if found is None:
+        return error_reply(404, "Not Found")
+    operation, match = found
+    call = Call(
+        fake=fake,
+        token=token,
+        info=info,
+        match=match,
+        query=urllib.parse.parse_qs(query),
+        accept=headers.get("Accept", ""),
+        api_version=api_version,
+        api_base=f"http://{headers.get('Host') or f'{fake.host}:{fake.port}'}",
+        link_path=_path_by_id(path),
+        docs_url=operation.docs_url,
+    )
+    return operation.answer(call)
+
+
+def _api_answer(
+    *, fake: "FakeGitHub", path: str, query: str, headers: Message, request_id: str
+) -> Reply:
+    if not (headers.get("User-Agent") or "").strip():
+        # Refused before the API itself: no JSON and no rate-limit headers.
+        return Reply(
+            status=403,
+            body=NO_USER_AGENT_MESSAGE.encode(),
+            content_type="text/html; charset=utf-8",
+        )
+    api_version = (headers.get("X-GitHub-Api-Version") or "").strip() or DEFAULT_API_VERSION
+    if api_version not in SUPPORTED_API_VERSIONS:
+        return _version_refusal(api_version)
+    route_path = _path_by_name(fake=fake, path=path)
+    found = operation_find(route_path)
+    repo_match = _REPO_PATH.match(route_path)
+    repo = "/".join(urllib.parse.unquote(p) for p in repo_match.group(1, 2)) if repo_match else None
+    fault = fake.fault_take(path=path, repo=repo)
+    token = _token_parse(headers.get("Authorization"))
+    valid = token if fake.token_lookup(token) is not None else None
+    limit, used, reset, exceeded = fake.rate_take(token=valid, now=time.time())
+    docs_url = found[0].docs_url if found else DOCS_URL
+    reply = None
+    if fault is not None:
+        reply = fault_reply(
+            fake=fake, fault=fault, limit=limit, docs_url=docs_url, request_id=request_id
+        )
+    if reply is None:
+        if valid is not None and exceeded:
+            reply = error_reply(403, primary_message(request_id), docs_url=RATE_LIMIT_DOCS)
+        else:
+            reply = _route(
+                fake=fake,
+                found=found,
+                path=route_path,
+                query=query,
+                headers=headers,
+                token=valid,
+                api_version=api_version,
+            )
+        if fault is not None:
+            reply = reply_corrupt(reply=reply, fault=fault, today=fake.now().date())
+    permission = found[0].permission if found else None
+    reply.headers = {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(limit - used),
+        "X-RateLimit-Reset": str(math.ceil(reset)),
+        "X-RateLimit-Used": str(used),
+        "X-RateLimit-Resource": "core",
+        "X-GitHub-Api-Version-Selected": api_version,
+        **({"X-Accepted-GitHub-Permissions": permission} if permission else {}),
+        **reply.headers,
+    }
     return reply
 
 
-def _installation_reply(*, fake: "FakeGitHub", query: str, token: str) -> Reply:
-    params = urllib.parse.parse_qs(query)
-    try:
-        per_page = min(100, max(1, int((params.get("per_page") or ["30"])[-1])))
-        page = max(1, int((params.get("page") or ["1"])[-1]))
-    except ValueError:
-        return _error(422, "Invalid request.\n\nper_page and page must be whole numbers.")
-    repos = fake.installation_repos(token=token)
-    shown = repos[(page - 1) * per_page : page * per_page]
-    return Reply(
-        payload={
-            "total_count": len(repos),
-            "repository_selection": "selected",
-            "repositories": [
-                {
-                    "name": repo.name,
-                    "full_name": f"{repo.owner}/{repo.name}",
-                    "private": repo.private,
-                    "owner": {"login": repo.owner},
-                }
-                for repo in shown
-            ],
-        }
-    )
-
-
-def _repository_reply(*, fake: "FakeGitHub", match: re.Match[str], token: str, kind: str) -> Reply:
-    """GET /repos/{owner}/{repo}: the repository in GitHub's spelling. `permissions` is
-    sent to user tokens only, as GitHub does (an installation token gets none)."""
-    owner, name = (urllib.parse.unquote(part) for part in match.group(1, 2))
-    repo, push = fake.repo_access(owner=owner, name=name, token=token)
-    if repo is None:
-        return _error(404, "Not Found")
-    payload: dict[str, Any] = {
-        "id": fake_traffic.repository_id(owner=repo.owner, name=repo.name),
-        "name": repo.name,
-        "full_name": f"{repo.owner}/{repo.name}",
-        "owner": {"login": repo.owner, "type": "Organization"},
-        "private": repo.private,
-        "html_url": f"https://github.com/{repo.owner}/{repo.name}",
-        **fake_traffic.repository_counts(owner=repo.owner, name=repo.name, now=fake.now()),
-    }
-    if kind != "app":
-        payload["permissions"] = {
-            "admin": push,
-            "maintain": push,
-            "push": push,
-            "triage": push,
-            "pull": True,
-        }
-    return Reply(payload=payload)
-
-
-def _route(*, fake: "FakeGitHub", path: str, query: str, token: str | None) -> Reply:
-    info = fake.token_lookup(token)
-    if token is None or info is None:
-        return _error(401, "Bad credentials")
-    if path.rstrip("/") == "/installation/repositories":
-        if info.kind != "app":
-            return _error(403, _NOT_INSTALLATION_MESSAGE)
-        return _installation_reply(fake=fake, query=query, token=token)
-    if path.rstrip("/") == "/user":
-        if info.kind == "app":  # an installation token belongs to no user
-            return _error(403, _NO_PUSH_MESSAGES["app"])
-        user_id = int.from_bytes(info.login.encode()[:6].ljust(6, b"\0"), "big") % 10**8
-        return Reply(payload={"login": info.login, "id": user_id, "type": "User"})
-    repository_match = _REPOSITORY_PATH.match(path)
-    if repository_match is not None:
-        return _repository_reply(fake=fake, match=repository_match, token=token, kind=info.kind)
-    match = _TRAFFIC_PATH.match(path)
-    if match is None:
-        return _error(404, "Not Found")
-    owner, name = (urllib.parse.unquote(part) for part in match.group(1, 2))
-    repo, push = fake.repo_access(owner=owner, name=name, token=token)
-    if repo is None:
-        return _error(404, "Not Found")
-    if not push:
-        return _error(403, _NO_PUSH_MESSAGES[info.kind])
-    now = fake.now()
-    what = match.group(3)
-    if what == "popular/referrers":
-        return Reply(
-            payload=fake_traffic.traffic_referrers(owner=repo.owner, name=repo.name, now=now)
-        )
-    if what == "popular/paths":
-        return Reply(payload=fake_traffic.traffic_paths(owner=repo.owner, name=repo.name, now=now))
-    per = (urllib.parse.parse_qs(query).get("per") or ["day"])[-1]
-    if per not in ("day", "week"):
-        return _error(422, f"Invalid request.\n\n{per!r} is not one of day, week.")
-    return Reply(
-        payload=fake_traffic.traffic_payload(
-            owner=repo.owner, name=repo.name, now=now, kind=what, per=per
-        )
-    )
-
-
 def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) -> Reply:
-    """Answers one GitHub API request: latency, then faults, auth, rate limit, route."""
-    authorization = headers.get("Authorization")
-    scheme = (authorization or "").strip().partition(" ")[0]
+    """Answers one GitHub API request: latency, then the required headers, faults, auth,
+    rate limit and the endpoint. Every answer carries its own X-GitHub-Request-Id."""
+    scheme = (headers.get("Authorization") or "").strip().partition(" ")[0]
     fake.request_record(
         path=path,
         query=query,
@@ -284,60 +223,18 @@ def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) ->
         },
     )
     fake.wait(fake.latency_seconds())
-    route_path = path.removeprefix(_ENTERPRISE_PREFIX) if path.startswith("/api/v3/") else path
-    repo_match = _REPO_PATH.match(route_path)
-    repo = "/".join(urllib.parse.unquote(p) for p in repo_match.group(1, 2)) if repo_match else None
-    fault = fake.fault_take(path=path, repo=repo)
-    token = _token_parse(authorization)
-    valid = token if fake.token_lookup(token) is not None else None
-    limit, used, reset, exceeded = fake.rate_take(token=valid, now=time.time())
-    reply = _fault_reply(fake=fake, fault=fault, limit=limit) if fault else None
-    if reply is None:
-        if valid is not None and exceeded:
-            reply = _error(403, _PRIMARY_MESSAGE)
-        else:
-            reply = _route(fake=fake, path=route_path, query=query, token=valid)
-        if fault is not None:
-            reply = _reply_corrupt(reply=reply, fault=fault, today=fake.now().date())
-    reply.headers = {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": str(limit - used),
-        "X-RateLimit-Reset": str(math.ceil(reset)),
-        "X-RateLimit-Used": str(used),
-        "X-RateLimit-Resource": "core",
-        **reply.headers,
-    }
+    request_id = fake.request_id_next()
+    reply = _api_answer(fake=fake, path=path, query=query, headers=headers, request_id=request_id)
+    reply.headers = {"X-GitHub-Request-Id": request_id, **reply.headers}
     return reply
 
 
-def _truth_reply(*, fake: "FakeGitHub", query: str) -> Reply:
-    params = urllib.parse.parse_qs(query)
-    owner, _, name = (params.get("repo") or [""])[0].partition("/")
-    if not owner or not name:
-        raise ValueError("give repo=owner/name")
-    today = fake.now().date()
-    start = dt.date.fromisoformat((params.get("from") or [str(today - dt.timedelta(14))])[0])
-    end = dt.date.fromisoformat((params.get("to") or [str(today)])[0])
-    if not 0 <= (end - start).days < _MAX_TRUTH_DAYS:
-        raise ValueError(f"from..to must span 1 to {_MAX_TRUTH_DAYS} days")
-    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    fields = ("views", "unique_views", "clones", "unique_clones")
-    return Reply(
-        payload=[
-            {"day": day.isoformat(), **dict(zip(fields, fake.truth(owner, name, day), strict=True))}
-            for day in days
-        ]
-    )
-
-
-def control_reply(*, fake: "FakeGitHub", method: str, path: str, query: str, body: bytes) -> Reply:
+def control_reply(*, fake: "FakeGitHub", method: str, path: str, body: bytes) -> Reply:
     try:
         if path == "/_fake/state" and method == "GET":
             return Reply(payload=fake.state())
         if path == "/_fake/state" and method == "POST":
             return Reply(payload=fake.apply(json.loads(body or b"{}")))
-        if path == "/_fake/truth" and method == "GET":
-            return _truth_reply(fake=fake, query=query)
     except (ValueError, TypeError, KeyError) as exc:
         return Reply(status=400, payload={"message": f"bad control request: {exc}"})
     return Reply(status=404, payload={"message": "unknown control path"})
@@ -352,6 +249,13 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: "FakeHTTPServer"
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header: the fake's clock, as GitHub's Date follows GitHub's (a client
+        takes "today" from it)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return email.utils.format_datetime(self.server.fake.now(), usegmt=True)
+
     def do_GET(self) -> None:
         self._serve("GET")
 
@@ -365,11 +269,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         try:
             if parts.path.startswith("/_fake/"):
-                reply = control_reply(
-                    fake=fake, method=method, path=parts.path, query=parts.query, body=body
-                )
+                reply = control_reply(fake=fake, method=method, path=parts.path, body=body)
             elif method != "GET":
-                reply = _error(404, "Not Found")
+                reply = error_reply(404, "Not Found")
             else:
                 reply = api_reply(
                     fake=fake, path=parts.path, query=parts.query, headers=self.headers

@@ -16,6 +16,15 @@ class FakeToken:
     kind: str = "classic"  # decides the wording of a 403 for lack of push access
 
 
+@dataclass(frozen=True)
+class FakeRelease:
+    """A release added with `FakeGitHub.add_release`; the default ones are computed."""
+
+    tag: str
+    published_at: dt.datetime
+    assets: tuple[str, ...]
+
+
 @dataclass
 class FakeRepo:
     owner: str
@@ -23,8 +32,9 @@ class FakeRepo:
     private: bool = False
     # None: every valid token that has push access. Otherwise only these tokens.
     push_tokens: set[str] | None = None
-    # Who can see a private repository at all; None: the tokens with push access.
-    visible_tokens: set[str] | None = None
+    # Stargazers on the fake's first day (fake_activity.EPOCH); None: from the name.
+    stars: int | None = None
+    releases: dict[str, FakeRelease] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,31 +51,30 @@ class FakeFault:
 
 
 @dataclass
-class _RateWindow:
+class RateWindow:
     reset: float
     used: int = 0
 
 
 @dataclass
-class _State:
+class State:
     tokens: dict[str, FakeToken] = field(default_factory=dict)
     repos: dict[str, FakeRepo] = field(default_factory=dict)
     now: dt.datetime | None = None
     latency_ms: float = 0.0
     rate_limit: int = 5000
-    rate_window_seconds: float = 3600.0
-    rate: dict[str, _RateWindow] = field(default_factory=dict)
+    rate: dict[str, RateWindow] = field(default_factory=dict)
     faults: list[FakeFault] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
 
 
-def _utc(value: dt.datetime | str) -> dt.datetime:
+def utc(value: dt.datetime | str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
 
 
-def _repo_key(owner: str, name: str) -> str:
+def repo_key(owner: str, name: str) -> str:
     return f"{owner}/{name}".lower()

@@ -1,6 +1,13 @@
 """The fake GitHub's numbers: each repository's "true" daily traffic, and the rules that
-turn it into what GitHub's traffic endpoints report. The rules are spelled out in the
-docstring of `fake.py`; this module is their only implementation.
+turn it into what GitHub's traffic endpoints report. The rule for views and clones is
+spelled out in the docstring of `fake.py`; this module is its only implementation.
+
+/traffic/popular/referrers and /traffic/popular/paths share out each reported day's
+views: every candidate site or page draws a weight that varies day by day, with now and
+then a burst (a link that went round), beside a weight for the views no listed entry
+brought. An entry's count is its share summed over the window (uniques a fixed part of
+it, at least 1); the answer is the 10 largest, largest first. So the lists change day
+by day, and by the hour with the window, and an entry can leave the top 10 and come back.
 
 Everything is derived from SHA-256 of the lower-cased "owner/name" (GitHub names are
 case-insensitive) so that figures are the same in every process and on every run.
@@ -10,9 +17,11 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-DAY_SECONDS = 86_400
+from repotraffic.integrations.github.fake_state import repo_key
+
 WINDOW_DAYS = 15  # today and the 14 days before it
-REVISION_SECONDS = 6 * 3600  # yesterday is final once today is 06:00 UTC old
+DAY_HOURS = 24
+REVISION_HOUR = 6  # yesterday is final once today is 06:00 UTC old
 PROVISIONAL = (9, 10)  # yesterday's share of the truth before then
 
 _REFERRERS = (
@@ -28,6 +37,9 @@ _REFERRERS = (
     "lobste.rs",
     "mastodon.social",
     "linkedin.com",
+    "kagi.com",
+    "producthunt.com",
+    "medium.com",
 )
 _PATHS = (
     ("", "GitHub - {repo}"),
@@ -41,22 +53,30 @@ _PATHS = (
     ("/stargazers", "Stargazers · {repo}"),
     ("/network/members", "Forks · {repo}"),
     ("/commits/main", "Commits · {repo}"),
+    ("/blob/main/CONTRIBUTING.md", "{name}/CONTRIBUTING.md at main · {repo}"),
+    ("/discussions", "Discussions · {repo}"),
+    ("/security", "Security Overview · {repo}"),
 )
+POPULAR_SIZE = 10
+_REFERRER_BASES = {"github.com": 150, "Google": 90}
+# A day's views that no listed referrer brought (bookmarks, typed URLs), and those on
+# pages outside the list, as weights beside the entries' own.
+_UNREFERRED_WEIGHT = 400
+_UNLISTED_PAGES_WEIGHT = 100
+_BURST_DAY_BELOW = 10  # a digest byte under this: a link went round that day (~4% of days)
+_MILLI = 1000
 
 
-def _digest(*parts: str) -> bytes:
+def digest(*parts: str) -> bytes:
+    """The seed of every figure: SHA-256 of the parts (a repository key first)."""
     return hashlib.sha256("|".join(parts).encode()).digest()
-
-
-def _repo_key(*, owner: str, name: str) -> str:
-    return f"{owner}/{name}".lower()
 
 
 def traffic_truth(*, owner: str, name: str, day: dt.date) -> tuple[int, int, int, int]:
     """(views, unique_views, clones, unique_clones) that really happened on `day`."""
-    key = _repo_key(owner=owner, name=name)
-    popularity = 3 + int.from_bytes(_digest(key)[:2], "big") % 400
-    d = _digest(key, day.isoformat())
+    key = repo_key(owner, name)
+    popularity = 3 + int.from_bytes(digest(key)[:2], "big") % 400
+    d = digest(key, day.isoformat())
     weekend = day.weekday() >= 5
     views = 0
     if d[0] >= 38:  # about 15% of days see no visitor at all
@@ -71,17 +91,18 @@ def traffic_truth(*, owner: str, name: str, day: dt.date) -> tuple[int, int, int
 
 
 def traffic_share(*, now: dt.datetime, day: dt.date) -> tuple[int, int]:
-    """The share (numerator, denominator) of `day`'s truth reported at `now`."""
-    elapsed = now.hour * 3600 + now.minute * 60 + now.second
+    """The share (numerator, denominator) of `day`'s truth reported at `now`. It moves in
+    whole hours, as GitHub's buckets do: minutes and seconds make no difference."""
+    hour = now.hour
     age = (now.date() - day).days
     if age == 0:
         # Lagging a little behind, so that a report only ever grows: at most the 9/10
         # that yesterday shows before its revision.
-        return elapsed * PROVISIONAL[0], DAY_SECONDS * PROVISIONAL[1]
+        return hour * PROVISIONAL[0], DAY_HOURS * PROVISIONAL[1]
     if age == 1:
-        return PROVISIONAL if elapsed < REVISION_SECONDS else (1, 1)
+        return PROVISIONAL if hour < REVISION_HOUR else (1, 1)
     if age == WINDOW_DAYS - 1:
-        return DAY_SECONDS - elapsed, DAY_SECONDS
+        return DAY_HOURS - hour, DAY_HOURS
     if 1 < age < WINDOW_DAYS - 1:
         return 1, 1
     return 0, 1
@@ -152,70 +173,70 @@ def traffic_payload(
     }
 
 
-def _top_counts(*, total: int, seed: bytes, size: int) -> list[tuple[int, int]]:
-    """Descending (count, uniques) pairs that share `total` roughly geometrically."""
-    pairs = []
-    remaining = total
-    for index in range(size):
-        count = remaining * (30 + seed[index] % 30) // 100
-        if count <= 0:
-            break
-        remaining -= count
-        pairs.append((count, max(1, count * (25 + seed[index + 16] % 50) // 100)))
-    return sorted(pairs, reverse=True)
+def _entry_weight(*, key: str, entry: str, day: dt.date, base: int) -> int:
+    """How much of `day`'s views an entry draws: its steady base, varied day by day, plus
+    now and then a burst (a link that went round)."""
+    d = digest(key, entry, day.isoformat())
+    weight = base * (50 + d[1] % 100) // 100
+    if d[0] < _BURST_DAY_BELOW:
+        weight += 150 + d[2] * 2
+    return weight
 
 
-def _views_total(*, owner: str, name: str, now: dt.datetime) -> int:
-    return sum(
-        count for _, count, _ in traffic_daily(owner=owner, name=name, now=now, kind="views")
-    )
+def _popular_counts(
+    *, owner: str, name: str, now: dt.datetime, entries: list[str], bases: list[int], rest: int
+) -> list[tuple[str, int, int]]:
+    """The top entries by their share of the window's reported views: (entry, count,
+    uniques), largest first, at most POPULAR_SIZE, none with a count of 0."""
+    key = repo_key(owner, name)
+    totals = dict.fromkeys(entries, 0)  # in thousandths of a view until the end
+    for day, views, _ in traffic_daily(owner=owner, name=name, now=now, kind="views"):
+        weights = [
+            _entry_weight(key=key, entry=entry, day=day, base=base)
+            for entry, base in zip(entries, bases, strict=True)
+        ]
+        whole = rest + sum(weights)
+        for entry, weight in zip(entries, weights, strict=True):
+            totals[entry] += views * weight * _MILLI // whole
+    counted = []
+    for entry, total in totals.items():
+        count = total // _MILLI
+        if count:
+            share = 25 + digest(key, entry, "uniques")[0] % 50
+            counted.append((entry, count, max(1, count * share // 100)))
+    counted.sort(key=lambda item: (-item[1], -item[2], item[0]))
+    return counted[:POPULAR_SIZE]
 
 
 def traffic_referrers(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/referrers: the top 10 referring sites."""
-    key = _repo_key(owner=owner, name=name)
-    total = _views_total(owner=owner, name=name, now=now)
-    sites = sorted(_REFERRERS, key=lambda site: _digest(key, site))[:10]
-    pairs = _top_counts(total=total, seed=_digest(key, "referrers"), size=len(sites))
-    return [
-        {"referrer": site, "count": count, "uniques": uniques}
-        for site, (count, uniques) in zip(sites, pairs, strict=False)
-    ]
+    key = repo_key(owner, name)
+    sites = list(_REFERRERS)
+    # GitHub itself and Google bring the most, steadily; the rest depends on the repository.
+    bases = [_REFERRER_BASES.get(site, 4 + digest(key, site)[0] % 60) for site in sites]
+    top = _popular_counts(
+        owner=owner, name=name, now=now, entries=sites, bases=bases, rest=_UNREFERRED_WEIGHT
+    )
+    return [{"referrer": site, "count": count, "uniques": uniques} for site, count, uniques in top]
 
 
 def traffic_paths(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/paths: the top 10 pages."""
-    key = _repo_key(owner=owner, name=name)
+    key = repo_key(owner, name)
     repo = f"{owner}/{name}"
-    total = _views_total(owner=owner, name=name, now=now)
-    # The repository's front page leads; the order of the rest depends on the repository.
-    pages = [_PATHS[0], *sorted(_PATHS[1:], key=lambda page: _digest(key, page[0]))][:10]
-    pairs = _top_counts(total=total, seed=_digest(key, "paths"), size=len(pages))
+    titles = dict(_PATHS)
+    suffixes = list(titles)
+    # The repository's front page draws the most; the rest depends on the repository.
+    bases = [300 if not suffix else 4 + digest(key, suffix)[0] % 60 for suffix in suffixes]
+    top = _popular_counts(
+        owner=owner, name=name, now=now, entries=suffixes, bases=bases, rest=_UNLISTED_PAGES_WEIGHT
+    )
     return [
         {
             "path": f"/{repo}{suffix}",
-            "title": title.format(repo=repo, name=name),
+            "title": titles[suffix].format(repo=repo, name=name),
             "count": count,
             "uniques": uniques,
         }
-        for (suffix, title), (count, uniques) in zip(pages, pairs, strict=False)
+        for suffix, count, uniques in top
     ]
-
-
-def repository_id(*, owner: str, name: str) -> int:
-    """A stable numeric id, as GitHub gives every repository."""
-    return int.from_bytes(_digest("id", _repo_key(owner=owner, name=name))[:4], "big")
-
-
-def repository_counts(*, owner: str, name: str, now: dt.datetime) -> dict[str, int]:
-    """Stars, forks, watchers and open issues on `now`'s day: they grow slowly with time."""
-    seed = _digest("counts", _repo_key(owner=owner, name=name))
-    days = (now.date() - dt.date(2020, 1, 1)).days
-    stars = seed[0] * 5 + days * (1 + seed[1] % 3) // 4
-    return {
-        "stargazers_count": stars,
-        "watchers_count": stars,  # GitHub's legacy name for stars
-        "forks_count": stars // (8 + seed[2] % 8),
-        "subscribers_count": 3 + stars // 40,
-        "open_issues_count": seed[3] % 30,
-    }

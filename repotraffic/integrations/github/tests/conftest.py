@@ -44,3 +44,17 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     calls: list[float] = []
     monkeypatch.setattr(client, "_sleep", calls.append)
     return calls
+
+
+@pytest.fixture
+def waits(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait the fake's handlers ask for, recorded (and still waited)."""
+    asked: list[float] = []
+    real_wait = fake.wait
+
+    def recording_wait(seconds: float) -> None:
+        asked.append(seconds)
+        real_wait(seconds)
+
+    monkeypatch.setattr(fake, "wait", recording_wait)
+    return asked

@@ -46,6 +46,35 @@ def test_fetch_makes_two_requests_and_reports_the_documented_figures(fake: FakeG
         assert logged["headers"]["user-agent"] == "repotraffic"
 
 
+def test_fetch_dates_each_answer_by_githubs_date_header(fake: FakeGitHub) -> None:
+    # GitHub's clock, not ours, decides which day is "today" in its window.
+    fake.set_now("2024-02-29T23:00:00Z")
+
+    window = fetch()
+
+    assert (window.views_fetched_on, window.clones_fetched_on) == (
+        dt.date(2024, 2, 29),
+        dt.date(2024, 2, 29),
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "day"),
+    [
+        ({"date": "Sat, 14 Nov 2026 23:59:59 GMT"}, dt.date(2026, 11, 14)),
+        ({"Date": "Sun, 15 Nov 2026 01:00:00 +0200"}, dt.date(2026, 11, 14)),
+        ({"date": "not a date"}, dt.date(2031, 1, 2)),
+        ({}, dt.date(2031, 1, 2)),
+    ],
+)
+def test_an_answers_day_comes_from_its_date_header_else_our_clock(
+    monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], day: dt.date
+) -> None:
+    monkeypatch.setattr(client, "_utc_today", lambda: dt.date(2031, 1, 2))
+
+    assert client._answer_day(headers) == day
+
+
 def test_fetch_scales_today_and_the_oldest_day_and_omits_zero_days(fake: FakeGitHub) -> None:
     # A repository whose window holds a day without views and one without clones.
     today = NOW.date()
@@ -66,12 +95,12 @@ def test_fetch_scales_today_and_the_oldest_day_and_omits_zero_days(fake: FakeGit
         true_views, _, true_clones, _ = fake.truth("acme", name, day)
         assert (day in views) == (true_views > 0)
         assert (day in clones) == (true_clones > 0)
-    elapsed = 18 * 3600 + 30 * 60 + 15
+    hour = NOW.hour  # 18:30:15 counts as 18 whole hours
     if today in views:
-        assert views[today].count == fake.truth("acme", name, today)[0] * elapsed * 9 // 864000
+        assert views[today].count == fake.truth("acme", name, today)[0] * hour * 9 // 240
     oldest = today - dt.timedelta(days=14)
     if oldest in views:
-        expected = fake.truth("acme", name, oldest)[0] * (86400 - elapsed) // 86400
+        expected = fake.truth("acme", name, oldest)[0] * (24 - hour) // 24
         assert views[oldest].count == expected
     assert [bucket.day for bucket in window.views] == sorted(views)
 
@@ -117,15 +146,16 @@ def test_fetch_matches_the_documented_rule_at_any_time(
     )
 
 
-def test_fetch_works_under_an_enterprise_style_api_prefix(fake: FakeGitHub, settings: Any) -> None:
+def test_a_github_enterprise_server_url_keeps_its_prefix_and_finds_no_traffic(
+    fake: FakeGitHub, settings: Any
+) -> None:
+    # GitHub Enterprise Server's REST API (…/api/v3) has no traffic endpoints.
     settings.GITHUB_API_URL = f"{fake.url}/api/v3/"
 
-    window = fetch()
+    error = fetch_error()
 
-    assert window.views == expected_daily(
-        fake=fake, owner="acme", name="rocket", now=NOW, kind="views"
-    )
-    assert fake.request_counts() == {f"/api/v3{VIEWS}": 1, f"/api/v3{CLONES}": 1}
+    assert error.cause == GitHubErrorCause.NOT_FOUND
+    assert fake.request_counts() == {f"/api/v3{VIEWS}": 1}
 
 
 def test_private_repository_the_token_can_push_to_is_fetched(fake: FakeGitHub) -> None:

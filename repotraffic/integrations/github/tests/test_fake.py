@@ -2,8 +2,10 @@
 depend on the client it is used to test."""
 
 import datetime as dt
+import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,10 +28,13 @@ from repotraffic.integrations.github.tests.helpers import (
 )
 
 MANAGE_PY = Path(__file__).resolve().parents[4] / "manage.py"
+VIEWS_DOCS = "https://docs.github.com/rest/metrics/traffic#get-page-views"
 
 
-def _json(fake: FakeGitHub, path: str, **kwargs: str) -> tuple[int, Any]:
-    status, _, body = http_get(fake.url + path, **{"token": TOKEN, **kwargs})
+def _json(
+    fake: FakeGitHub, path: str, *, token: str = TOKEN, scheme: str = "token"
+) -> tuple[int, Any]:
+    status, _, body = http_get(fake.url + path, token=token, scheme=scheme)
     return status, json.loads(body)
 
 
@@ -101,6 +106,48 @@ def test_popular_lists_have_githubs_shape(fake: FakeGitHub) -> None:
         assert counts == sorted(counts, reverse=True)
 
 
+def test_top_ten_lists_change_day_by_day_and_an_entry_can_leave_and_come_back(
+    fake: FakeGitHub,
+) -> None:
+    lists = []
+    for _ in range(60):
+        fake.advance(days=1)
+        referrers = _json(fake, "/repos/acme/rocket/traffic/popular/referrers")[1]
+        paths = _json(fake, "/repos/acme/rocket/traffic/popular/paths")[1]
+        lists.append(({e["referrer"] for e in referrers}, {e["path"] for e in paths}))
+
+    assert any(today != tomorrow for today, tomorrow in itertools.pairwise(lists))
+    for kind in (0, 1):
+        everyone = set().union(*(day[kind] for day in lists))
+        came_back = [
+            entry
+            for entry in everyone
+            if re.search(r"X\.+X", "".join("X" if entry in day[kind] else "." for day in lists))
+        ]
+        assert came_back, kind
+
+
+def test_views_and_clones_move_by_the_hour_not_by_the_second(fake: FakeGitHub) -> None:
+    def both() -> tuple[Any, Any]:
+        views = _json(fake, "/repos/acme/rocket/traffic/views")[1]
+        return views, _json(fake, "/repos/acme/rocket/traffic/clones")[1]
+
+    fake.set_now("2026-11-12T18:00:00Z")
+    on_the_hour = both()
+    fake.set_now("2026-11-12T18:59:59Z")
+    assert both() == on_the_hour
+    fake.set_now("2026-11-12T19:00:00Z")
+    next_hour = both()
+
+    today, oldest = "2026-11-12T00:00:00Z", "2026-10-29T00:00:00Z"
+    for before, after in zip(on_the_hour, next_hour, strict=True):
+        key = "views" if "views" in before else "clones"
+        counts = [{b["timestamp"]: b["count"] for b in body[key]} for body in (before, after)]
+        assert counts[1].get(today, 0) >= counts[0].get(today, 0)
+        assert counts[1].get(oldest, 0) <= counts[0].get(oldest, 0)
+    assert next_hour != on_the_hour
+
+
 def test_user_answers_the_login_for_token_and_bearer(fake: FakeGitHub) -> None:
     for scheme in ("token", "Bearer"):
         status, body = _json(fake, "/user", scheme=scheme)
@@ -109,24 +156,24 @@ def test_user_answers_the_login_for_token_and_bearer(fake: FakeGitHub) -> None:
 
 def test_access_rules(fake: FakeGitHub) -> None:
     fake.add_token("ghp_fine", push=False, kind="fine_grained")
-    fake.add_token("ghp_viewer")
-    fake.add_repo(
-        "acme", "secret", private=True, push_tokens=[TOKEN], visible_tokens=["ghp_viewer"]
-    )
+    fake.add_token("ghp_viewer", push=False)
+    fake.add_repo("acme", "secret", private=True, push_tokens=[TOKEN])
 
     status, headers, body = http_get(fake.url + "/repos/acme/rocket/traffic/views")
     assert (status, json.loads(body)["message"]) == (401, "Bad credentials")
-    assert "documentation_url" in json.loads(body)
     assert headers["X-RateLimit-Limit"] == "60"
     assert _json(fake, "/repos/acme/rocket/traffic/views", token="nope")[0] == 401
-    assert _json(fake, "/repos/acme/missing/traffic/views") == (404, _json(fake, "/nothing")[1])
+    assert _json(fake, "/repos/acme/missing/traffic/views") == (
+        404,
+        {"message": "Not Found", "documentation_url": VIEWS_DOCS, "status": "404"},
+    )
     assert _json(fake, "/repos/acme/secret/traffic/views")[0] == 200
     assert _json(fake, "/repos/acme/secret/traffic/views", token="ghp_fine")[0] == 404
-    assert _json(fake, "/repos/acme/secret/traffic/views", token="ghp_viewer") == (
+    assert _json(fake, "/repos/acme/rocket/traffic/views", token="ghp_viewer") == (
         403,
         {
             "message": "Must have push access to repository",
-            "documentation_url": "https://docs.github.com/rest",
+            "documentation_url": VIEWS_DOCS,
             "status": "403",
         },
     )
@@ -171,63 +218,6 @@ def test_rate_limit_headers_count_down_and_run_out(fake: FakeGitHub) -> None:
     assert http_get(fake.url + "/user", token=TOKEN)[0] == 200
 
 
-def test_faults_follow_count_repo_and_path_filters(fake: FakeGitHub) -> None:
-    fake.add_repo("acme", "other")
-    fake.inject_fault("500", count=2, repo="acme/other", path="clones")
-    views = "/repos/acme/other/traffic/views"
-    clones = "/repos/acme/other/traffic/clones"
-
-    assert http_get(fake.url + "/repos/acme/rocket/traffic/clones", token=TOKEN)[0] == 200
-    assert http_get(fake.url + views, token=TOKEN)[0] == 200
-    assert [http_get(fake.url + clones, token=TOKEN)[0] for _ in range(3)] == [500, 500, 200]
-    assert fake.state()["faults"] == []
-
-
-def test_body_faults(fake: FakeGitHub) -> None:
-    path = "/repos/acme/rocket/traffic/views"
-    real = http_get(fake.url + path, token=TOKEN)[2]
-
-    fake.inject_fault("truncated_json")
-    status, headers, body = http_get(fake.url + path, token=TOKEN)
-    assert status == 200 and int(headers["Content-Length"]) == len(body) < len(real)
-    assert real.startswith(body)
-
-    fake.inject_fault("malformed_json")
-    body = http_get(fake.url + path, token=TOKEN)[2]
-    with pytest.raises(ValueError):
-        json.loads(body)
-
-    fake.inject_fault("secondary_rate_limit", retry_after=7, status=429)
-    status, headers, body = http_get(fake.url + path, token=TOKEN)
-    assert (status, headers["Retry-After"]) == (429, "7")
-    assert json.loads(body)["message"].startswith("You have exceeded a secondary rate limit")
-
-
-@pytest.fixture
-def waits(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every wait the fake's handlers ask for, recorded (and still waited)."""
-    asked: list[float] = []
-    real_wait = fake.wait
-
-    def recording_wait(seconds: float) -> None:
-        asked.append(seconds)
-        real_wait(seconds)
-
-    monkeypatch.setattr(fake, "wait", recording_wait)
-    return asked
-
-
-def test_timeout_fault_hangs_then_drops_the_connection(
-    fake: FakeGitHub, waits: list[float]
-) -> None:
-    fake.inject_fault("timeout", seconds=0.3)
-
-    with socket.create_connection(("127.0.0.1", fake.port), timeout=5) as conn:
-        conn.sendall(b"GET /user HTTP/1.1\r\nHost: x\r\nAuthorization: token x\r\n\r\n")
-        assert conn.recv(1024) == b""  # closed without a byte of answer
-    assert waits == [0.0, 0.3]  # no latency, then the fault's hang
-
-
 def test_latency_delays_api_requests(fake: FakeGitHub, waits: list[float]) -> None:
     fake.set_latency(200)
 
@@ -247,46 +237,33 @@ def test_clock_moves_the_window(fake: FakeGitHub) -> None:
 
 
 def test_control_endpoint_sets_up_and_reports(fake: FakeGitHub) -> None:
+    http_get(fake.url + "/user", token=TOKEN)
     status, state = http_post_json(
         fake.url + "/_fake/state",
         {
             "tokens": [{"token": "ghp_http", "login": "bob"}],
             "repos": [{"owner": "octo", "name": "widgets", "private": True}],
-            "now": "2026-11-01T23:00:00Z",
-            "advance": {"hours": 2},
-            "latency_ms": 5,
-            "faults": [{"kind": "502", "count": 1, "repo": "octo/widgets"}],
             "reset_requests": True,
         },
     )
     assert status == 200
-    assert state["now"] == "2026-11-02T01:00:00Z" and state["latency_ms"] == 5
     assert {"login": "bob", "push": True, "kind": "classic"} in state["tokens"]
+    assert {"owner": "octo", "name": "widgets", "private": True} in state["repos"]
     assert "ghp_http" not in json.dumps(state)
-    assert state["faults"][0]["kind"] == "502"
+    assert state["total_requests"] == 0
 
     widgets = "/repos/octo/widgets/traffic/views"
-    assert http_get(fake.url + widgets, token="ghp_http")[0] == 502
     assert http_get(fake.url + widgets, token="ghp_http")[0] == 200
     _, _, body = http_get(fake.url + "/_fake/state")
-    assert json.loads(body)["requests"] == {widgets: 2}
-
-    _, _, body = http_get(fake.url + "/_fake/truth?repo=octo/widgets&from=2026-10-30&to=2026-11-01")
-    rows = json.loads(body)
-    assert [row["day"] for row in rows] == ["2026-10-30", "2026-10-31", "2026-11-01"]
-    first = rows[0]
-    assert (first["views"], first["unique_views"], first["clones"], first["unique_clones"]) == (
-        fake.truth("octo", "widgets", dt.date(2026, 10, 30))
-    )
+    assert (json.loads(body)["requests"], json.loads(body)["total_requests"]) == ({widgets: 1}, 1)
 
 
 @pytest.mark.parametrize(
     "payload",
     [
-        {"faults": [{"kind": "explode"}]},
         {"tokens": [{"tokn": "x"}]},
-        {"fault": [{"kind": "500"}]},
-        {"now": "yesterday"},
+        {"tokens": [{"token": "x", "kind": "robot"}]},
+        {"now": "2026-11-01T23:00:00Z"},
         ["not", "a", "dict"],
     ],
 )

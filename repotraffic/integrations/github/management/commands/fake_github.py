@@ -1,4 +1,4 @@
-"""Runs the fake GitHub traffic API in the foreground, for demos and benchmarks."""
+"""Runs the fake GitHub REST API in the foreground, for demos and benchmarks."""
 
 import signal
 import threading
@@ -11,7 +11,7 @@ from repotraffic.integrations.github.fake import DEMO_TOKEN, FakeGitHub
 
 class Command(BaseCommand):
     help = (
-        "Serve a fake GitHub traffic API (see repotraffic/integrations/github/fake.py). "
+        "Serve a fake GitHub REST API (see repotraffic/integrations/github/fake.py). "
         "Point GITHUB_API_URL at the printed URL."
     )
 
@@ -19,11 +19,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--latency-ms", type=float, default=0.0)
         parser.add_argument("--rate-limit", type=int, default=5000, help="requests per token/hour")
-        parser.add_argument("--now", help='fix the clock, e.g. "2026-11-01T23:00:00Z"')
         parser.add_argument(
             "--seed-demo",
             action="store_true",
@@ -33,24 +31,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         fake = FakeGitHub(
-            host=options["host"],
             port=options["port"],
             latency_ms=options["latency_ms"],
             rate_limit=options["rate_limit"],
         )
         if options["seed_demo"]:
             fake.seed_demo()
-        if options["now"]:
-            try:
-                fake.set_now(options["now"])
-            except ValueError as exc:
-                raise CommandError(f"--now: {exc}") from None
         try:
             fake.start()
         except OSError as exc:
-            raise CommandError(
-                f"cannot listen on {options['host']}:{options['port']}: {exc}"
-            ) from None
+            raise CommandError(f"cannot listen on {fake.host}:{options['port']}: {exc}") from None
         self.stdout.write(f"fake GitHub listening on {fake.url} (Ctrl-C to stop)")
         if options["seed_demo"]:
             self.stdout.write(f'token "{DEMO_TOKEN}": acme/rocket, acme/launchpad, octo/widgets')
