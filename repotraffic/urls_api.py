@@ -10,7 +10,11 @@ from repotraffic.repositories.apis import (
     RepositoryListApi,
 )
 from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
-from repotraffic.traffic.apis import RepositoryPathsApi, RepositoryReferrersApi
+from repotraffic.traffic.apis import (
+    RepositoryPathsApi,
+    RepositoryReferrersApi,
+    RepositoryStarsApi,
+)
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
 PUBLIC: dict[str, list[type]] = {"authentication_classes": [], "permission_classes": []}
@@ -34,6 +38,7 @@ urlpatterns = [
         name="repos-referrers",
     ),
     path("repos/<str:repository_id>/paths", RepositoryPathsApi.as_view(), name="repos-paths"),
+    path("repos/<str:repository_id>/stars", RepositoryStarsApi.as_view(), name="repos-stars"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
     path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),

@@ -35,9 +35,13 @@ CHART_CACHE_SECONDS = 24 * 3600
 
 @dataclass(frozen=True)
 class TrafficTotals:
+    """Of the shown days; the busiest is among the complete ones (a partial day's figures
+    may still grow)."""
+
     views: int = 0
     clones: int = 0
     days: int = 0
+    partial_days: int = 0
     first_date: str | None = None
     last_date: str | None = None
     busiest_date: str | None = None
@@ -50,7 +54,8 @@ class TrafficChart:
     """What one chart draws, as compact JSON text, and the totals beside it.
 
     The JSON holds parallel arrays, day i being `start` + i days (the series has no gaps):
-    {"start": epoch seconds, "views": [...], "unique_views": [...], ...}.
+    {"start": epoch seconds, "views": [...], "unique_views": [...], ..., "partial": [i, ...]},
+    "partial" listing the indexes of the partial days.
     """
 
     json: str
@@ -199,7 +204,8 @@ def _charts_cached(
 
 def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
     version = repository.traffic_version
-    return f"dashboard-chart:{repository.id}:{version}:{date_range.start}:{date_range.end}"
+    # "-2": charts cached before partial days had none marked.
+    return f"dashboard-chart-2:{repository.id}:{version}:{date_range.start}:{date_range.end}"
 
 
 def _empty_message(*, repository: Repository, chart: TrafficChart, has_history: bool) -> str:
@@ -232,6 +238,7 @@ def traffic_chart_data(*, rows: list[dict[str, Any]]) -> dict[str, Any]:
     chart: dict[str, Any] = {"start": start}
     for metric in METRICS:
         chart[metric] = [row[metric] for row in rows]
+    chart["partial"] = [index for index, row in enumerate(rows) if row["partial"]]
     return chart
 
 
@@ -240,7 +247,7 @@ def traffic_totals(
 ) -> TrafficTotals:
     """Totals of the shown days. Uniques are left out: GitHub counts a visitor once per
     day, so a sum of daily uniques would count returning visitors again."""
-    views, clones = chart["views"], chart["clones"]
+    views, clones, partial = chart["views"], chart["clones"], chart["partial"]
     if not views:
         return TrafficTotals()
     first = _EPOCH + dt.timedelta(days=chart["start"] // _SECONDS_PER_DAY)
@@ -248,15 +255,26 @@ def traffic_totals(
     def date(index: int) -> str:
         return (first + dt.timedelta(days=index)).isoformat()
 
-    # The busiest day has the most views (the most clones if nobody viewed); the earliest
-    # wins a tie.
-    busiest_metric = views if max(views) else clones
+    def complete(metric: list[int]) -> list[int]:
+        """The metric with its partial days below any real figure (they are a few)."""
+        if not partial:
+            return metric
+        masked = list(metric)
+        for index in partial:
+            masked[index] = -1
+        return masked
+
+    # The busiest day is the complete day with the most views (the most clones if no
+    # complete day had views); the earliest wins a tie.
+    complete_views = complete(views)
+    busiest_metric = complete_views if max(complete_views) > 0 else complete(clones)
     busiest = busiest_metric.index(max(busiest_metric))
-    has_traffic = bool(busiest_metric[busiest])
+    has_traffic = busiest_metric[busiest] > 0
     return TrafficTotals(
         views=sum(views),
         clones=sum(clones),
         days=len(views),
+        partial_days=len(partial),
         first_date=date(0),
         last_date=date(len(views) - 1),
         busiest_date=date(busiest) if has_traffic else None,
@@ -270,7 +288,11 @@ def traffic_chart_from_columns(*, columns: TrafficColumns) -> TrafficChart:
     start = None
     if columns.start is not None:
         start = (columns.start - _EPOCH).days * _SECONDS_PER_DAY
-    chart = {"start": start, **{metric: getattr(columns, metric) for metric in METRICS}}
+    chart = {
+        "start": start,
+        **{metric: getattr(columns, metric) for metric in METRICS},
+        "partial": columns.partial,
+    }
     return TrafficChart(
         json=json.dumps(chart, separators=(",", ":")), totals=traffic_totals(chart=chart)
     )

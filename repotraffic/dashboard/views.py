@@ -127,9 +127,12 @@ def repository_traffic_csv(
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-traffic.csv"'
     writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(["date", *METRICS])
+    writer.writerow(["date", *METRICS, "partial"])
     rows = traffic.rows or []  # never None here: repository_traffic_get lists the rows
-    writer.writerows([row["date"], *(row[metric] for metric in METRICS)] for row in rows)
+    writer.writerows(
+        [row["date"], *(row[metric] for metric in METRICS), "true" if row["partial"] else "false"]
+        for row in rows
+    )
     return response
 
 

@@ -6,11 +6,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repotraffic.common.api_errors import error_responses
-from repotraffic.common.dates import date_range_parse
+from repotraffic.common.dates import DateRange, date_range_parse
 from repotraffic.common.exceptions import NotFoundError
 from repotraffic.common.fields import StrictCharField
 from repotraffic.common.throttles import RepositoryCreateThrottle
 from repotraffic.common.validation import body_validate
+from repotraffic.repositories.models import Repository
 from repotraffic.repositories.selectors import (
     repository_detail_json,
     repository_get,
@@ -34,19 +35,56 @@ class RepositorySerializer(serializers.Serializer):
     )
 
 
+def repository_and_range_read(*, request, repository_id: str) -> tuple[Repository, DateRange]:
+    """The `start`/`end` filters of a read endpoint, and the user's repository: a bad
+    filter is a 400, another user's or an unknown repository a 404."""
+    date_range = date_range_parse(
+        start=request.query_params.get("start"), end=request.query_params.get("end")
+    )
+    repository = repository_get(user=request.user, repository_id=repository_id)
+    if repository is None:
+        raise NotFoundError(f"You have no repository with id {repository_id}.")
+    return repository, date_range
+
+
 def json_response(body: str) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
+# The detail is built as JSON text by repository_detail_json (fast, cached); these
+# serializers document its shape, and a test holds the two to the same fields.
 class TrafficDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     views = serializers.IntegerField(min_value=0)
     unique_views = serializers.IntegerField(min_value=0)
     clones = serializers.IntegerField(min_value=0)
     unique_clones = serializers.IntegerField(min_value=0)
+    # Named like Serializer.partial, the partial-update flag, which it does not touch: the
+    # metaclass moves declared fields out of the class. Hence the ignore, for the stubs.
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The figures may still grow: GitHub has reported this day only as its "
+        "today (in progress) or as its 14-day window's cut-short oldest day."
+    )
+
+
+class TrafficTotalsSerializer(serializers.Serializer):
+    views = serializers.IntegerField(min_value=0)
+    clones = serializers.IntegerField(min_value=0)
+    days = serializers.IntegerField(min_value=0)
+    partial_days = serializers.IntegerField(min_value=0)
 
 
 class RepositoryDetailSerializer(RepositorySerializer):
+    collected_from = serializers.DateField(
+        allow_null=True, help_text="The first UTC day collections covered; null until one has."
+    )
+    collected_until = serializers.DateField(
+        allow_null=True, help_text="The last UTC day collections covered; null until one has."
+    )
+    totals = TrafficTotalsSerializer(
+        help_text="Of the days in `traffic`. No unique visitors or cloners: they do not add "
+        "up across days."
+    )
     traffic = TrafficDaySerializer(many=True)
 
 
@@ -100,12 +138,9 @@ class RepositoryDetailApi(APIView):
         responses={200: RepositoryDetailSerializer, **error_responses(400, 401, 404, 405)},
     )
     def get(self, request, repository_id: str):
-        date_range = date_range_parse(
-            start=request.query_params.get("start"), end=request.query_params.get("end")
+        repository, date_range = repository_and_range_read(
+            request=request, repository_id=repository_id
         )
-        repository = repository_get(user=request.user, repository_id=repository_id)
-        if repository is None:
-            raise NotFoundError(f"You have no repository with id {repository_id}.")
         return json_response(repository_detail_json(repository=repository, date_range=date_range))
 
 

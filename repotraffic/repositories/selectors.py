@@ -53,10 +53,11 @@ def repository_list_json(*, user: User) -> str:
 
 
 def repository_detail_json(*, repository: Repository, date_range: DateRange) -> str:
-    """The repository with its daily traffic as JSON text."""
-    from repotraffic.traffic.selectors import traffic_series_json
+    """The repository with its traffic (traffic_detail: collected range, totals, days) as
+    JSON text, in the shape RepositoryDetailSerializer documents."""
+    from repotraffic.traffic.selectors import traffic_detail_json
 
-    # The traffic array is cached JSON text: splice it in rather than parse it again.
+    # The traffic part is a cached JSON object: splice its members in rather than parse it.
     head = json.dumps(repository_data(repository), separators=(",", ":"))
-    traffic = traffic_series_json(repository=repository, date_range=date_range)
-    return f'{head[:-1]},"traffic":{traffic}}}'
+    traffic = traffic_detail_json(repository=repository, date_range=date_range)
+    return f"{head[:-1]},{traffic[1:]}"

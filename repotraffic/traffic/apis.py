@@ -1,4 +1,4 @@
-"""Read endpoints for GitHub's top-10 lists: GET /api/repos/<id>/referrers and /paths."""
+"""Read endpoints for the daily snapshots: GET /api/repos/<id>/referrers, /paths, /stars."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -7,11 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repotraffic.common.api_errors import error_responses
-from repotraffic.common.dates import date_range_parse
-from repotraffic.common.exceptions import NotFoundError
-from repotraffic.repositories.selectors import repository_get
+from repotraffic.repositories.apis import repository_and_range_read
 from repotraffic.traffic.models import PopularSnapshot
-from repotraffic.traffic.popular_selectors import traffic_popular_list
+from repotraffic.traffic.popular_selectors import repository_snapshot_list, traffic_popular_list
 
 ROLLING_NOTE = (
     "GitHub's figures are totals over the 14 days up to each date, not one day's: they "
@@ -46,12 +44,9 @@ class _PopularApi(APIView):
         items = PopularItemSerializer(many=True)
 
     def get(self, request, repository_id: str):
-        date_range = date_range_parse(
-            start=request.query_params.get("start"), end=request.query_params.get("end")
+        repository, date_range = repository_and_range_read(
+            request=request, repository_id=repository_id
         )
-        repository = repository_get(user=request.user, repository_id=repository_id)
-        if repository is None:
-            raise NotFoundError(f"You have no repository with id {repository_id}.")
         items = traffic_popular_list(repository=repository, kind=self.kind, date_range=date_range)
         body = {"id": repository.id, "note": ROLLING_NOTE, "items": items}
         return Response(self.OutputSerializer(body).data)
@@ -90,3 +85,32 @@ class RepositoryPathsApi(_PopularApi):
     )
     def get(self, request, repository_id: str):
         return super().get(request, repository_id)
+
+
+class RepositoryStarsApi(APIView):
+    @extend_schema_serializer(component_name="RepositoryCounts")
+    class OutputSerializer(serializers.Serializer):
+        class DaySerializer(serializers.Serializer):
+            date = serializers.DateField()
+            stars = serializers.IntegerField()
+            forks = serializers.IntegerField()
+            watchers = serializers.IntegerField(help_text="People watching the repository.")
+            open_issues = serializers.IntegerField(
+                help_text="Open issues and pull requests, as GitHub counts them."
+            )
+
+        id = serializers.UUIDField()
+        items = DaySerializer(many=True)
+
+    @extend_schema(
+        operation_id="repos_stars",
+        parameters=PARAMETERS,
+        responses={200: OutputSerializer, **error_responses(400, 401, 404, 405)},
+        description="Stars, forks, watchers and open issues on each day collected.",
+    )
+    def get(self, request, repository_id: str):
+        repository, date_range = repository_and_range_read(
+            request=request, repository_id=repository_id
+        )
+        items = repository_snapshot_list(repository=repository, date_range=date_range)
+        return Response(self.OutputSerializer({"id": repository.id, "items": items}).data)

@@ -1,107 +1,106 @@
-"""The merge rule: how one of GitHub's 14-day windows is folded into stored history.
+"""The merge rule: how GitHub's daily traffic responses are folded into stored history.
 
-GitHub's daily traffic response covers about 15 UTC days: 14 complete days and today,
-still in progress. Its facts, and what the rule does about each:
+GitHub's daily traffic response, fetched on UTC date D, covers the 15 days D-14 .. D:
+D is still in progress, D-14 is cut short (the 14-day window rolls by the hour: one
+archive saw a day as 73 in one response and 18 in the next), D-13 .. D-1 are complete,
+and the latest day or two are revised upward on later requests. Days without traffic
+are left out.
 
-- The latest day or two are revised upward on later requests: the newest figure
-  wins for every day the response reports.
-- The oldest bucket is cut short, because the 14-day window rolls by the hour (one
-  archive saw a day as 73 in one response and 18 in the next): the oldest day of a
-  response never lowers a stored value; each metric keeps the larger figure.
-- Days without traffic are left out of the response: a missing day never erases or
-  lowers stored data (it was either zero already or has rolled out of the window).
-- A metric GitHub left out for a day it reported otherwise (views but no clones)
-  is 0 for that day, when the day lies inside that metric's own response window.
-  Views and clones are two responses, each with its own window and its own oldest
-  bucket; if the two requests straddle UTC midnight, a day outside one window keeps
-  that metric's stored value.
+So no single response is the truth for a day, but no truthful response ever says more
+than happened. The rule:
 
-The function is pure so the rule can be tested on its own (property-based tests).
+- **Maximum.** Every day keeps, metric by metric, the largest figure any response has
+  reported. A response never lowers a stored figure (a cut-short bucket, a day left
+  out, a glitch), and a metric or day missing from a response is 0, which lowers
+  nothing. The result of any sequence of responses is the same in any order and
+  however often each is merged: the per-metric maximum.
+- **Partial days.** A day is partial while every response that reported it had it as
+  its today (D) or as its cut-short oldest day (D-14): its figures may still be too
+  low. It becomes complete, for good, once a response reports it inside its window
+  (D-13 .. D-1). Views and clones are two requests that can straddle UTC midnight, so
+  each endpoint's days are judged against that response's own D.
+
+The functions are pure so the rule can be tested on its own (property-based tests).
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
 
-from repotraffic.integrations.github.client import TrafficWindow
+from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
 
-METRICS = ("views", "unique_views", "clones", "unique_clones")
+# GitHub's window: a response fetched on D covers D-14 (cut short) .. D (in progress).
+GITHUB_WINDOW_DAYS = 14
 
 
 @dataclass(frozen=True)
 class DayFigures:
-    """One day's figures; in a response, None means "not reported by its endpoint"."""
+    """One day's figures, and whether they may still be too low (see the module)."""
 
-    views: int | None = 0
-    unique_views: int | None = 0
-    clones: int | None = 0
-    unique_clones: int | None = 0
+    views: int = 0
+    unique_views: int = 0
+    clones: int = 0
+    unique_clones: int = 0
+    partial: bool = False
 
     def as_tuple(self) -> tuple[int, int, int, int]:
-        """The figures of a stored or merged day, which are all known (never None)."""
-        figures = (self.views, self.unique_views, self.clones, self.unique_clones)
-        # None only ever appears in `reported` figures; traffic_merge fills it from the store.
-        return cast("tuple[int, int, int, int]", figures)
+        return (self.views, self.unique_views, self.clones, self.unique_clones)
 
 
-def _pairs(buckets) -> tuple[dict[dt.date, tuple[int, int]], tuple[dt.date, dt.date] | None]:
-    pairs = {bucket.day: (bucket.count, bucket.uniques) for bucket in buckets}
-    return pairs, ((min(pairs), max(pairs)) if pairs else None)
+def _inside_window(*, day: dt.date, fetched_on: dt.date) -> bool:
+    """Whether a response fetched on `fetched_on` reports `day` in full: inside its
+    window, neither its today (in progress) nor its oldest day (cut short)."""
+    return 0 < (fetched_on - day).days < GITHUB_WINDOW_DAYS
 
 
-def traffic_window_days(*, window: TrafficWindow) -> dict[dt.date, DayFigures]:
-    """The two responses as one figure set per reported day.
+def traffic_window_days(*, window: TrafficWindow, fetched_on: dt.date) -> dict[dt.date, DayFigures]:
+    """The two responses as one figure set per day either of them reported.
 
-    Views and clones are separate responses, each with its own window. A metric one of
-    them left out is 0 for a day inside that response's span (GitHub omits days
-    without traffic), and None (unknown, stored value kept) for a day outside it,
-    which happens when the two requests straddle UTC midnight.
+    A metric a response left out is 0 (GitHub omits days without traffic; for a day
+    outside that response's window, the maximum keeps what is stored). Each endpoint's
+    days are judged against the date its response was fetched on, `fetched_on` where
+    the window does not say.
     """
-    views, views_span = _pairs(window.views)
-    clones, clones_span = _pairs(window.clones)
+    views_on = window.views_fetched_on or fetched_on
+    clones_on = window.clones_fetched_on or fetched_on
+    views = {bucket.day: bucket for bucket in window.views}
+    clones = {bucket.day: bucket for bucket in window.clones}
 
-    def pair(pairs, span, day) -> tuple[int | None, int | None]:
-        if day in pairs:
-            return pairs[day]
-        if span and span[0] <= day <= span[1]:
-            return 0, 0
-        return None, None
+    def complete(bucket: TrafficBucket | None, on: dt.date) -> bool:
+        return bucket is not None and _inside_window(day=bucket.day, fetched_on=on)
 
     days = {}
     for day in sorted(views.keys() | clones.keys()):
-        view, clone = pair(views, views_span, day), pair(clones, clones_span, day)
-        days[day] = DayFigures(*view, *clone)
+        view, clone = views.get(day), clones.get(day)
+        days[day] = DayFigures(
+            views=view.count if view else 0,
+            unique_views=view.uniques if view else 0,
+            clones=clone.count if clone else 0,
+            unique_clones=clone.uniques if clone else 0,
+            partial=not (complete(view, views_on) or complete(clone, clones_on)),
+        )
     return days
 
 
-def _oldest(reported: dict[dt.date, DayFigures], field: str) -> dt.date | None:
-    days = [day for day, figures in reported.items() if getattr(figures, field) is not None]
-    return min(days) if days else None
+def traffic_day_max(*, stored: DayFigures, reported: DayFigures) -> DayFigures:
+    """One day merged: each metric's larger figure; partial only while both say so."""
+    return DayFigures(
+        views=max(stored.views, reported.views),
+        unique_views=max(stored.unique_views, reported.unique_views),
+        clones=max(stored.clones, reported.clones),
+        unique_clones=max(stored.unique_clones, reported.unique_clones),
+        partial=stored.partial and reported.partial,
+    )
 
 
 def traffic_merge(
     *, stored: dict[dt.date, DayFigures], reported: dict[dt.date, DayFigures]
 ) -> dict[dt.date, DayFigures]:
-    """The rows to write: every reported day, merged with what is stored.
-
-    Days not in `reported` are not returned, so they stay as they are. The oldest day
-    of each response (views, clones) never lowers a stored value.
-    """
-    oldest = {"views": _oldest(reported, "views"), "clones": _oldest(reported, "clones")}
+    """The rows to write: each reported day merged with its stored figures, where that
+    changes them. Days not in `reported` are not returned, so they stay as they are."""
     merged = {}
     for day, figures in reported.items():
-        previous = stored.get(day) or DayFigures()
-        values = {}
-        for group in ("views", "clones"):
-            for field in (group, f"unique_{group}"):
-                new, old = getattr(figures, field), getattr(previous, field)
-                if new is None:
-                    values[field] = old  # outside this response's window: keep
-                elif day == oldest[group] and day in stored:
-                    values[field] = max(new, old)  # cut short by the rolling window
-                else:
-                    values[field] = new
-        result = DayFigures(**values)
-        if result != stored.get(day):
+        previous = stored.get(day)
+        result = figures if previous is None else traffic_day_max(stored=previous, reported=figures)
+        if result != previous:
             merged[day] = result
     return merged

@@ -12,6 +12,9 @@ class TrafficDay(models.Model):
     unique_views = models.PositiveIntegerField(default=0)
     clones = models.PositiveIntegerField(default=0)
     unique_clones = models.PositiveIntegerField(default=0)
+    # The figures may still be too low: every response that reported the day had it as
+    # its today (in progress) or its cut-short oldest day, none inside its window.
+    partial = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -63,3 +66,27 @@ class PopularSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repository_id} {self.kind} {self.date} {self.name}"
+
+
+class RepositorySnapshot(models.Model):
+    """A repository's stars, forks, watchers and open issues on one UTC day, from
+    GET /repos/{owner}/{repo} (the collection's first request, which also proves access).
+    Two collections on one day keep the larger of each figure."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    stars = models.PositiveIntegerField()
+    forks = models.PositiveIntegerField()
+    watchers = models.PositiveIntegerField()
+    open_issues = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("repository", "date")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "date"], name="repository_snapshot_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.date}: {self.stars} stars"

@@ -1,4 +1,5 @@
-"""Reading GitHub's top-10 lists back: per referrer or page, the 14-day figure over time.
+"""Reading the daily snapshots back. GitHub's top-10 lists: per referrer or page, the
+14-day figure over time; and the repository's counts (stars and the rest) per day.
 
 The figures are GitHub's rolling 14-day totals on each day they were collected. They
 are never summed across days (that would count each visit up to 14 times): a range's
@@ -9,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.db.models import Max, Min
 
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
-from repotraffic.traffic.models import PopularSnapshot
+from repotraffic.traffic.models import PopularSnapshot, RepositorySnapshot
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,17 @@ def traffic_popular_list(
         )
     items.sort(key=lambda item: (-item.peak.count, item.name))
     return items
+
+
+def repository_snapshot_list(
+    *, repository: Repository, date_range: DateRange
+) -> list[dict[str, Any]]:
+    """The repository's stars, forks, watchers and open issues on each collected day of
+    the range, oldest first. One query."""
+    snapshots = RepositorySnapshot.objects.filter(repository=repository)
+    if date_range.start:
+        snapshots = snapshots.filter(date__gte=date_range.start)
+    if date_range.end:
+        snapshots = snapshots.filter(date__lte=date_range.end)
+    rows = snapshots.order_by("date").values("date", "stars", "forks", "watchers", "open_issues")
+    return [dict(row) for row in rows]

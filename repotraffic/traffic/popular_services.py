@@ -1,16 +1,17 @@
-"""Storing GitHub's top-10 lists (referring sites, popular pages) as daily snapshots."""
+"""Daily snapshots besides the traffic: GitHub's top-10 lists (referring sites, popular
+pages) and the repository's own counts (stars, forks, watchers, open issues)."""
 
 import datetime as dt
 
 from django.db import transaction
 
-from repotraffic.integrations.github.client import PopularEntry, PopularLists
+from repotraffic.integrations.github.client import PopularEntry, PopularLists, RepositoryInfo
 from repotraffic.repositories.models import Repository
-from repotraffic.traffic.models import PopularSnapshot
+from repotraffic.traffic.models import PopularSnapshot, RepositorySnapshot
 
 
 def traffic_popular_store(
-    *, repository: Repository, lists: PopularLists, fetched_at: dt.datetime
+    *, repository: Repository, lists: PopularLists, fetched_on: dt.date
 ) -> int:
     """Keep the day's snapshot of both lists: one short transaction, one bulk upsert.
 
@@ -19,7 +20,7 @@ def traffic_popular_store(
     lowered); an entry that left the list keeps the day's earlier snapshot.
     Returns the number of rows written. Runs after every network call is done.
     """
-    day = fetched_at.astimezone(dt.UTC).date()
+    day = fetched_on
     reported: dict[tuple[str, str], PopularEntry] = {}
     for kind, entries in (
         (str(PopularSnapshot.Kind.REFERRER), lists.referrers),
@@ -61,3 +62,28 @@ def traffic_popular_store(
                 update_fields=["title", "count", "uniques"],
             )
     return len(rows)
+
+
+def repository_snapshot_store(
+    *, repository: Repository, info: RepositoryInfo, fetched_on: dt.date
+) -> None:
+    """Keep the day's stars, forks, watchers and open issues; a second collection the
+    same UTC day keeps the larger of each."""
+    day = fetched_on
+    reported = {
+        "stars": info.stars,
+        "forks": info.forks,
+        "watchers": info.watchers,
+        "open_issues": info.open_issues,
+    }
+    with transaction.atomic():
+        stored = (
+            RepositorySnapshot.objects.filter(repository=repository, date=day)
+            .values(*reported)
+            .first()
+        )
+        figures = {key: max(value, (stored or {}).get(key, 0)) for key, value in reported.items()}
+        if figures != stored:
+            RepositorySnapshot.objects.update_or_create(
+                repository=repository, date=day, defaults=figures
+            )

@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -40,23 +40,50 @@ def _filtered(queryset: QuerySet[TrafficDay], date_range: DateRange) -> QuerySet
 
 
 @dataclass(frozen=True)
+class SeriesTotals:
+    """Totals of a series: views and clones summed, days counted. Unique visitors and
+    cloners are not summed: GitHub counts a person once per day, so they never add up
+    across days."""
+
+    views: int
+    clones: int
+    days: int
+    partial_days: int
+
+
+@dataclass(frozen=True)
 class TrafficColumns:
-    """A gap-free daily series as one list per metric: day i is `start` + i days."""
+    """A gap-free daily series as one list per metric: day i is `start` + i days.
+
+    `partial` lists the offsets, ascending, of the days whose figures may still be too
+    low (TrafficDay.partial; a day without a row only at an edge of the collected range).
+    """
 
     start: dt.date | None
     views: list[int]
     unique_views: list[int]
     clones: list[int]
     unique_clones: list[int]
+    partial: list[int]
 
     def __len__(self) -> int:
         return len(self.views)
+
+    @property
+    def totals(self) -> SeriesTotals:
+        return SeriesTotals(
+            views=sum(self.views),
+            clones=sum(self.clones),
+            days=len(self),
+            partial_days=len(self.partial),
+        )
 
     def as_rows(self) -> list[dict[str, Any]]:
         """The same series in traffic_series's shape."""
         if self.start is None:  # only an empty series has no start
             return []
         start = self.start
+        partial = set(self.partial)
         return [
             {
                 "date": (start + dt.timedelta(days=offset)).isoformat(),
@@ -64,13 +91,14 @@ class TrafficColumns:
                 "unique_views": self.unique_views[offset],
                 "clones": self.clones[offset],
                 "unique_clones": self.unique_clones[offset],
+                "partial": offset in partial,
             }
             for offset in range(len(self))
         ]
 
 
 def _columns(
-    rows: Iterable[tuple[str, int, int, int, int]],
+    rows: Iterable[tuple[str, int, int, int, int, bool]],
     *,
     repository: Repository,
     date_range: DateRange,
@@ -79,20 +107,32 @@ def _columns(
     span as zero.
 
     GitHub leaves days without traffic out of its responses, so inside the collected
-    range a missing day means zero, not unknown. The span is the collected range widened
-    to the rows (rows outside it predate the range being recorded), within `date_range`.
-    Never collected and no rows: empty. Lists of ints, not a dict and a date object per
-    row: for many repositories those were most of the all-repositories page's time.
+    range a missing day means zero, not unknown; it is partial only at an edge of that
+    range (the newest day was today when last collected, the oldest cut short). The span
+    is the collected range widened to the rows (rows outside it predate the range being
+    recorded), within `date_range`. Never collected and no rows: empty. Lists of ints,
+    not a dict and a date object per row: for many repositories those were most of the
+    all-repositories page's time.
     """
-    columns = TrafficColumns(None, [], [], [], [])
-    metrics = (columns.views, columns.unique_views, columns.clones, columns.unique_clones)
+    metrics: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
     views, unique_views, clones, unique_clones = metrics
+    partial: list[int] = []
     to_ordinal = dt.date.toordinal
     from_text = dt.date.fromisoformat
+    edges = sorted(
+        {day.toordinal() for day in (repository.collected_from, repository.collected_until) if day}
+    )
     # Ordinals: the first day (None until known), the next day to fill (once it is).
     start: int | None = None
     following = 0
-    for text, day_views, day_unique_views, day_clones, day_unique_clones in rows:
+
+    def zeros(*, start: int, following: int, until: int) -> None:
+        """Days `following` .. `until` - 1, which have no row."""
+        for metric in metrics:
+            metric.extend([0] * (until - following))
+        partial.extend(edge - start for edge in edges if following <= edge < until)
+
+    for text, day_views, day_unique_views, day_clones, day_unique_clones, day_partial in rows:
         ordinal = to_ordinal(from_text(text))
         if start is None:
             first = _span_start(
@@ -100,16 +140,17 @@ def _columns(
             )
             start = following = first.toordinal()
         if ordinal > following:
-            for metric in metrics:
-                metric.extend([0] * (ordinal - following))
+            zeros(start=start, following=following, until=ordinal)
         views.append(day_views)
         unique_views.append(day_unique_views)
         clones.append(day_clones)
         unique_clones.append(day_unique_clones)
+        if day_partial:
+            partial.append(ordinal - start)
         following = ordinal + 1
     if start is None:
         if repository.collected_from is None:
-            return columns
+            return TrafficColumns(None, *metrics, partial)
         start = following = _span_start(
             first_row=None, repository=repository, date_range=date_range
         ).toordinal()
@@ -117,9 +158,8 @@ def _columns(
     if until is not None and date_range.end is not None:
         until = min(until, date_range.end)
     if until is not None and until.toordinal() >= following:
-        for metric in metrics:
-            metric.extend([0] * (until.toordinal() + 1 - following))
-    return TrafficColumns(dt.date.fromordinal(start), *metrics)
+        zeros(start=start, following=following, until=until.toordinal() + 1)
+    return TrafficColumns(dt.date.fromordinal(start), *metrics, partial)
 
 
 def traffic_columns_many(
@@ -139,7 +179,8 @@ def traffic_columns_many(
         key=Cast("repository_id", CharField()), day=Cast("date", CharField())
     ).order_by("repository_id", "date")
     columns = {}
-    for key, group in groupby(rows.values_list("key", "day", *METRICS), key=itemgetter(0)):
+    columns_read = rows.values_list("key", "day", *METRICS, "partial")
+    for key, group in groupby(columns_read, key=itemgetter(0)):
         repository = by_text[key]
         columns[repository.id] = _columns(
             (row[1:] for row in group), repository=repository, date_range=date_range
@@ -167,12 +208,27 @@ def traffic_series_many(
     return {repository_id: series.as_rows() for repository_id, series in columns.items()}
 
 
-def traffic_series_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
-    """traffic_series as JSON text, cached per version of the repository's traffic
+def traffic_detail(*, repository: Repository, date_range: DateRange = ALL_DATES) -> dict[str, Any]:
+    """The traffic part of a repository's detail: its collected range, the totals of the
+    days within `date_range`, and those days (traffic_series)."""
+    columns = traffic_columns_many(repositories=[repository], date_range=date_range)
+    series = columns[repository.id]
+    collected = (repository.collected_from, repository.collected_until)
+    return {
+        "collected_from": collected[0].isoformat() if collected[0] else None,
+        "collected_until": collected[1].isoformat() if collected[1] else None,
+        "totals": asdict(series.totals),
+        "traffic": series.as_rows(),
+    }
+
+
+def traffic_detail_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
+    """traffic_detail as JSON text, cached per version of the repository's traffic
     (`traffic_updated_at` moves with every change of its rows or collected range)."""
     return json_cached(
-        key=f"traffic:{repository.id}:{repository.traffic_version}:{date_range.start}:{date_range.end}",
-        build=lambda: traffic_series(repository=repository, date_range=date_range),
+        key=f"traffic-detail:{repository.id}:{repository.traffic_version}:"
+        f"{date_range.start}:{date_range.end}",
+        build=lambda: traffic_detail(repository=repository, date_range=date_range),
     )
 
 

@@ -11,6 +11,7 @@ from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
     github_popular_fetch,
+    github_repository_get,
     github_traffic_fetch,
 )
 from repotraffic.repositories.models import Repository
@@ -20,9 +21,14 @@ from repotraffic.repositories.services import (
     repository_collection_release,
 )
 from repotraffic.traffic.lease import collection_lease_kept
-from repotraffic.traffic.merge import DayFigures, traffic_merge, traffic_window_days
+from repotraffic.traffic.merge import (
+    GITHUB_WINDOW_DAYS,
+    DayFigures,
+    traffic_merge,
+    traffic_window_days,
+)
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.traffic.popular_services import traffic_popular_store
+from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
@@ -58,8 +64,8 @@ class FetchOutcome:
         )
 
 
-# GitHub's window: the 15 UTC days today-14 .. today (the oldest cut short, today in progress).
-GITHUB_WINDOW_DAYS = 14
+# A stored day's columns, in DayFigures' order.
+_FIGURES = ("views", "unique_views", "clones", "unique_clones", "partial")
 
 
 class CollectionLeaseLost(Exception):
@@ -72,10 +78,12 @@ def traffic_store(
     repository: Repository,
     reported: dict[dt.date, DayFigures],
     fetched_at: dt.datetime,
+    fetched_on: dt.date | None = None,
     lease_owner: str | None = None,
 ) -> int:
     """Merge one response into stored history: one short transaction, one bulk upsert.
 
+    `reported` comes from traffic_window_days, which has judged each day partial or not.
     Also widens the repository's collected range to the window GitHub answered for (and
     to any day it reported beyond it): inside that range a day without a row had no
     traffic. Moves `traffic_updated_at` when a row or the range changed.
@@ -83,7 +91,9 @@ def traffic_store(
     With `lease_owner`, raises CollectionLeaseLost (and writes nothing) if the repository's
     collection lease is no longer that owner's.
     """
-    fetched_on = fetched_at.astimezone(dt.UTC).date()
+    # The window ends on the UTC date GitHub answered on (its Date header, so its clock,
+    # not ours); without one, on the date of `fetched_at`.
+    fetched_on = fetched_on or fetched_at.astimezone(dt.UTC).date()
     window = [fetched_on - dt.timedelta(days=GITHUB_WINDOW_DAYS), fetched_on, *reported]
     with transaction.atomic():
         # Lock the repository row (PostgreSQL; SQLite's IMMEDIATE transaction already
@@ -102,10 +112,7 @@ def traffic_store(
         collected_from = min(day for day in (stored_range[0], *window) if day is not None)
         collected_until = max(day for day in (stored_range[1], *window) if day is not None)
         rows = TrafficDay.objects.filter(repository=repository, date__in=list(reported))
-        stored = {
-            row[0]: DayFigures(*row[1:])
-            for row in rows.values_list("date", "views", "unique_views", "clones", "unique_clones")
-        }
+        stored = {row[0]: DayFigures(*row[1:]) for row in rows.values_list("date", *_FIGURES)}
         merged = traffic_merge(stored=stored, reported=reported)
         if merged:
             TrafficDay.objects.bulk_create(
@@ -113,19 +120,18 @@ def traffic_store(
                     TrafficDay(
                         repository=repository,
                         date=day,
-                        views=views,
-                        unique_views=unique_views,
-                        clones=clones,
-                        unique_clones=unique_clones,
+                        views=figures.views,
+                        unique_views=figures.unique_views,
+                        clones=figures.clones,
+                        unique_clones=figures.unique_clones,
+                        partial=figures.partial,
                         updated_at=fetched_at,
                     )
-                    for day, (views, unique_views, clones, unique_clones) in (
-                        (merged_day, figures.as_tuple()) for merged_day, figures in merged.items()
-                    )
+                    for day, figures in merged.items()
                 ],
                 update_conflicts=True,
                 unique_fields=["repository", "date"],
-                update_fields=["views", "unique_views", "clones", "unique_clones", "updated_at"],
+                update_fields=[*_FIGURES, "updated_at"],
             )
         if merged or (collected_from, collected_until) != stored_range:
             changes = {
@@ -187,6 +193,11 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
     try:
         if choice.token is None:
             raise GitHubError(GitHubErrorCause.NO_TOKEN, choice.refusal)
+        # First the repository itself: its counts for the day's snapshot, and proof that
+        # the token still may read its traffic (a refusal costs no further request).
+        info = github_repository_get(
+            token=choice.token, owner=repository.owner, name=repository.name
+        )
         window = github_traffic_fetch(
             token=choice.token, owner=repository.owner, name=repository.name
         )
@@ -197,12 +208,16 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
         return FetchOutcome(
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
-    reported = traffic_window_days(window=window)
+    fetched_at = timezone.now()
+    answered = [day for day in (window.views_fetched_on, window.clones_fetched_on) if day]
+    fetched_on = max(answered) if answered else fetched_at.astimezone(dt.UTC).date()
+    reported = traffic_window_days(window=window, fetched_on=fetched_on)
     try:
         written = traffic_store(
             repository=repository,
             reported=reported,
-            fetched_at=timezone.now(),
+            fetched_at=fetched_at,
+            fetched_on=fetched_on,
             lease_owner=lease_owner,
         )
     except CollectionLeaseLost:
@@ -231,7 +246,12 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             days_written=written,
             error=error,
         )
-    traffic_popular_store(repository=repository, lists=popular, fetched_at=timezone.now())
+    traffic_popular_store(
+        repository=repository, lists=popular, fetched_on=popular.fetched_on or fetched_on
+    )
+    repository_snapshot_store(
+        repository=repository, info=info, fetched_on=info.fetched_on or fetched_on
+    )
     repository_collection_record(repository=repository, attempted_at=attempted_at)
     return FetchOutcome(
         repository_id=repository.id,

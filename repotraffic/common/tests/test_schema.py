@@ -19,6 +19,7 @@ def test_the_schema_is_public_and_describes_every_endpoint(api_client):
         "/api/repos/{repository_id}/delete",
         "/api/repos/{repository_id}/referrers",
         "/api/repos/{repository_id}/paths",
+        "/api/repos/{repository_id}/stars",
     ):
         assert path in paths
 

@@ -21,14 +21,18 @@ from repotraffic.sharing.tests.factories import share_link_with_key
 from repotraffic.users.tests.factories import user_with_token
 
 
-def day(date: str, views: int = 0, clones: int = 0) -> dict:
+def day(date: str, views: int = 0, clones: int = 0, *, partial: bool = False) -> dict:
     return {"date": date, "views": views, "unique_views": views // 2, "clones": clones,
-            "unique_clones": clones // 2}  # fmt: skip
+            "unique_clones": clones // 2, "partial": partial}  # fmt: skip
 
 
 class TestTrafficChart:
     def test_parallel_arrays_from_the_first_days_epoch_seconds(self):
-        rows = [day("2024-01-01", 3, 1), day("2024-01-02", 0, 0), day("2024-01-03", 5, 2)]
+        rows = [
+            day("2024-01-01", 3, 1),
+            day("2024-01-02", 0, 0),
+            day("2024-01-03", 5, 2, partial=True),
+        ]
 
         chart = traffic_chart_data(rows=rows)
 
@@ -38,13 +42,15 @@ class TestTrafficChart:
             "unique_views": [1, 0, 2],
             "clones": [1, 0, 2],
             "unique_clones": [0, 0, 1],
+            "partial": [2],
         }
 
     def test_the_json_is_compact(self):
         chart = traffic_chart_build(rows=[day("2024-01-01", 3, 1)])
 
         assert chart.json == (
-            '{"start":1704067200,"views":[3],"unique_views":[1],"clones":[1],"unique_clones":[0]}'
+            '{"start":1704067200,"views":[3],"unique_views":[1],"clones":[1],"unique_clones":[0],'
+            '"partial":[]}'
         )
 
     def test_no_rows(self):
@@ -79,6 +85,19 @@ class TestTrafficTotals:
 
         assert totals.days == 2
         assert totals.busiest_date is None
+
+    def test_the_busiest_day_is_a_complete_one(self):
+        rows = [day("2024-01-01", 4, 1), day("2024-01-02", 9, 5, partial=True)]
+
+        totals = self.totals(rows)
+
+        assert (totals.views, totals.days, totals.partial_days) == (13, 2, 1)
+        assert (totals.busiest_date, totals.busiest_views) == ("2024-01-01", 4)
+
+    def test_only_partial_days_with_traffic_leave_no_busiest_day(self):
+        rows = [day("2024-01-01", 0, 0), day("2024-01-02", 9, 5, partial=True)]
+
+        assert self.totals(rows).busiest_date is None
 
 
 class TestDatePresets:

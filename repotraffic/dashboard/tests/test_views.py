@@ -145,6 +145,25 @@ class TestRepositoryPage:
         assert (totals.views, totals.clones, totals.days, totals.busiest_date) == (0, 0, 15, None)
         assert "no views or clones" in html
 
+    def test_a_partial_day_is_marked_counted_and_never_the_busiest(
+        self, client, token, owner_and_token
+    ):
+        repository = RepositoryFactory.create(user=owner_and_token[0])
+        reported = {
+            dt.date(2026, 3, 10): DayFigures(views=5, unique_views=2),
+            dt.date(2026, 3, 20): DayFigures(views=50, unique_views=9, partial=True),
+        }
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        response = client.get(page_url(token, repository))
+
+        html = response.content.decode()
+        marked = re.findall(r'<tr class="partial"><th scope="row"><time datetime="([\d-]+)"', html)
+        assert marked == ["2026-03-06", "2026-03-20"]  # the oldest collected day; today
+        assert chart_data(response, repository)["partial"] == [0, 14]
+        totals = response.context["traffic"].totals
+        assert (totals.views, totals.partial_days, totals.busiest_date) == (55, 2, "2026-03-10")
+
     def test_days_without_traffic_at_the_edges_of_the_collected_range_are_shown(
         self, client, token, owner_and_token
     ):
@@ -180,7 +199,7 @@ class TestRepositoryPage:
         assert chart_data(response, repository)["views"][-6] > 0
         assert response.context["traffic"].totals.days == 14
         csv = client.get(page_url(token, repository) + "/traffic.csv?start=2026-03-07")
-        assert csv.content.decode().splitlines()[-1] == "2026-03-20,0,0,0,0"
+        assert csv.content.decode().splitlines()[-1] == "2026-03-20,0,0,0,0,true"
 
     def test_empty_state_when_the_filter_excludes_every_day(self, client, token, repository):
         response = client.get(page_url(token, repository) + "?start=2030-01-01")

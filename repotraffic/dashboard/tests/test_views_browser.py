@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 from repotraffic.common.tests.polling import poll_until
 from repotraffic.dashboard.tests.helpers import page_url, share_url
 from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.tests.factories import traffic_days_create
 
 pytestmark = pytest.mark.browser
@@ -196,6 +197,23 @@ def test_hovering_shows_the_days_figures_in_the_legend(tab, live_server, token, 
     page.page.locator("details.daily summary").click()
     row = page.page.locator(f"details.daily tr:has(time[datetime='{date}']) td")
     assert row.all_inner_texts()[:2] == [views, unique_views]
+    page.assert_clean()
+
+
+def test_a_partial_day_is_marked_and_the_legend_shows_the_latest_complete_day(
+    tab, live_server, token, owner_and_token, today
+):
+    repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="today")
+    traffic_days_create(repository=repository, start=today - dt.timedelta(days=9), days=10)
+    TrafficDay.objects.filter(repository=repository, date=today).update(partial=True)
+    page = tab(viewport={"width": 1280, "height": 900})
+
+    page.open(live_server.url + page_url(token, repository))
+
+    legend = page.page.locator(".chart-plot[data-metric='views'] .u-legend .u-value")
+    assert legend.first.inner_text() == (today - dt.timedelta(days=1)).isoformat()
+    page.page.locator("details.daily summary").click()
+    expect(page.page.locator("details.daily tr.partial time")).to_have_text([today.isoformat()])
     page.assert_clean()
 
 

@@ -24,7 +24,8 @@ class TestTrafficCsv:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"] == 'attachment; filename="acme-rocket-traffic.csv"'
         assert response.content.decode() == (
-            "date,views,unique_views,clones,unique_clones\n2024-01-02,6,3,1,1\n2024-01-03,7,4,2,0\n"
+            "date,views,unique_views,clones,unique_clones,partial\n"
+            "2024-01-02,6,3,1,1,false\n2024-01-03,7,4,2,0,false\n"
         )
 
     def test_without_a_range_downloads_everything(self, client, token, repository):

@@ -170,7 +170,8 @@ class TestSharedCsv:
         assert_private(response)
         assert response["Content-Disposition"] == 'attachment; filename="acme-rocket-traffic.csv"'
         assert response.content.decode() == (
-            "date,views,unique_views,clones,unique_clones\n2024-01-02,6,3,1,1\n2024-01-03,7,4,2,0\n"
+            "date,views,unique_views,clones,unique_clones,partial\n"
+            "2024-01-02,6,3,1,1,false\n2024-01-03,7,4,2,0,false\n"
         )
 
     def test_bad_range_is_a_400(self, client, share_key, repository):

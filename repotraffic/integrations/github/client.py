@@ -26,6 +26,7 @@ the blocks (for tests).
 """
 
 import datetime as dt
+import email.utils
 import functools
 import json
 import logging
@@ -67,6 +68,13 @@ GITHUB_APP_LOGIN = "github-app"
 _sleep = time.sleep
 _clock = time.time
 
+
+def _utc_today() -> dt.date:
+    """The UTC date an answer arrived on: the last day of GitHub's window in it. Its own
+    function so that tests, and the demo's simulated days, can follow a fake clock."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 # Process-wide: tokens that hit a rate limit too far away to wait for.
 _blocked_tokens = rate_limits.BlockedTokens()
 
@@ -88,8 +96,14 @@ class TrafficBucket:
 
 @dataclass(frozen=True)
 class TrafficWindow:
+    """GitHub's two daily series. A response fetched on UTC date D covers D-14 .. D; the
+    two requests can straddle midnight, so each carries its own D (None in a window built
+    by hand: the collection's date stands in)."""
+
     views: list[TrafficBucket]
     clones: list[TrafficBucket]
+    views_fetched_on: dt.date | None = None
+    clones_fetched_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,11 @@ class RepositoryInfo:
     name: str
     private: bool
     can_read_traffic: bool | None
+    stars: int = 0
+    forks: int = 0
+    watchers: int = 0  # GitHub's subscribers_count: people watching the repository
+    open_issues: int = 0  # open issues and pull requests, as GitHub counts them
+    fetched_on: dt.date | None = None  # the UTC date of GitHub's answer
 
 
 @dataclass(frozen=True)
@@ -186,6 +205,24 @@ def _requester_build(*, token: str, config: _Config) -> Requester:
     )
 
 
+@dataclass(frozen=True)
+class _Answer:
+    data: Any  # the decoded JSON
+    day: dt.date  # the UTC date GitHub answered on (its Date header)
+
+
+def _answer_day(headers: dict[str, Any]) -> dt.date:
+    """The UTC date of GitHub's answer, from its Date header: GitHub's clock, not ours,
+    decides which day is "today" in its traffic windows. Our clock if it sent none."""
+    raw = next((value for name, value in headers.items() if name.lower() == "date"), None)
+    if isinstance(raw, str):
+        try:
+            return email.utils.parsedate_to_datetime(raw).astimezone(dt.UTC).date()
+        except (TypeError, ValueError):
+            pass
+    return _utc_today()
+
+
 def _request_get(
     *,
     requester: Requester,
@@ -196,8 +233,8 @@ def _request_get(
     config: _Config,
     token_key: str,
     budget: _Budget | None = None,
-) -> Any:
-    """GETs one API path and returns its decoded JSON, applying the retry policy.
+) -> _Answer:
+    """GETs one API path and returns its decoded JSON and date, applying the retry policy.
 
     Without a `budget`, the request has its own: one attempt plus config.max_retries."""
     budget = budget or _Budget(attempts_left=config.max_retries + 1)
@@ -226,7 +263,7 @@ def _request_get(
         else:
             if status == 200:
                 try:
-                    return json.loads(body)
+                    return _Answer(data=json.loads(body), day=_answer_day(headers))
                 except ValueError as exc:
                     raise malformed(subject=subject, detail=f"invalid JSON: {exc}") from None
             said = body_message(body=body).lower()
@@ -308,12 +345,13 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
     token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     series: dict[str, list[TrafficBucket]] = {}
+    fetched_on: dict[str, dt.date] = {}
     # One requester for both: the clones request reuses the views request's connection.
     requester = _requester_build(token=token, config=config)
     try:
         for kind in ("views", "clones"):
             subject = f"{repo} traffic {kind}"
-            data = _request_get(
+            answer = _request_get(
                 requester=requester,
                 path=f"{base}/traffic/{kind}",
                 parameters={"per": "day"},
@@ -322,10 +360,16 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
                 config=config,
                 token_key=token_key,
             )
-            series[kind] = _buckets_parse(data=data, key=kind, subject=subject)
+            series[kind] = _buckets_parse(data=answer.data, key=kind, subject=subject)
+            fetched_on[kind] = answer.day
     finally:
         requester.close()
-    return TrafficWindow(views=series["views"], clones=series["clones"])
+    return TrafficWindow(
+        views=series["views"],
+        clones=series["clones"],
+        views_fetched_on=fetched_on["views"],
+        clones_fetched_on=fetched_on["clones"],
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +388,7 @@ class PopularEntry:
 class PopularLists:
     referrers: list[PopularEntry]
     paths: list[PopularEntry]
+    fetched_on: dt.date | None = None  # the UTC date of GitHub's answer: the lists' day
 
 
 def _popular_parse(*, data: Any, key: str, subject: str) -> list[PopularEntry]:
@@ -378,11 +423,12 @@ def github_popular_fetch(*, token: str | None, owner: str, name: str) -> Popular
     base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
     token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     lists: dict[str, list[PopularEntry]] = {}
+    fetched_on = _utc_today()
     requester = _requester_build(token=token, config=config)
     try:
         for kind, key in (("referrers", "referrer"), ("paths", "path")):
             subject = f"{repo} popular {kind}"
-            data = _request_get(
+            answer = _request_get(
                 requester=requester,
                 path=f"{base}/traffic/popular/{kind}",
                 parameters=None,
@@ -391,10 +437,11 @@ def github_popular_fetch(*, token: str | None, owner: str, name: str) -> Popular
                 config=config,
                 token_key=token_key,
             )
-            lists[kind] = _popular_parse(data=data, key=key, subject=subject)
+            lists[kind] = _popular_parse(data=answer.data, key=key, subject=subject)
+            fetched_on = answer.day
     finally:
         requester.close()
-    return PopularLists(referrers=lists["referrers"], paths=lists["paths"])
+    return PopularLists(referrers=lists["referrers"], paths=lists["paths"], fetched_on=fetched_on)
 
 
 def github_repository_get(
@@ -411,7 +458,7 @@ def github_repository_get(
     repo = f"{owner}/{name}"
     requester = _requester_build(token=token, config=config)
     try:
-        data = _request_get(
+        answer = _request_get(
             requester=requester,
             path=f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}",
             parameters=None,
@@ -422,7 +469,7 @@ def github_repository_get(
         )
     finally:
         requester.close()
-    info = _repository_parse(data=data, subject=repo)
+    info = _repository_parse(data=answer.data, subject=repo, fetched_on=answer.day)
     if info.can_read_traffic is False:
         raise GitHubError(
             GitHubErrorCause.NO_PUSH_ACCESS,
@@ -434,7 +481,7 @@ def github_repository_get(
     return info
 
 
-def _repository_parse(*, data: Any, subject: str) -> RepositoryInfo:
+def _repository_parse(*, data: Any, subject: str, fetched_on: dt.date) -> RepositoryInfo:
     owner = data.get("owner") if isinstance(data, dict) else None
     login = owner.get("login") if isinstance(owner, dict) else None
     name = data.get("name") if isinstance(data, dict) else None
@@ -446,11 +493,25 @@ def _repository_parse(*, data: Any, subject: str) -> RepositoryInfo:
         if isinstance(permissions, dict)
         else None
     )
+    counts = {}
+    for field, key in (
+        ("stars", "stargazers_count"),
+        ("forks", "forks_count"),
+        ("watchers", "subscribers_count"),
+        ("open_issues", "open_issues_count"),
+    ):
+        value = data.get(key, 0)
+        try:
+            counts[field] = _count_parse(value=value, field=key)
+        except ValueError as exc:
+            raise malformed(subject=subject, detail=str(exc)) from None
     return RepositoryInfo(
         owner=login,
         name=name,
         private=data.get("private") is True,
         can_read_traffic=can_read_traffic,
+        fetched_on=fetched_on,
+        **counts,
     )
 
 
@@ -484,13 +545,13 @@ def github_token_check(*, token: str, interactive: bool = False) -> str:
     subject = "the token's user"
     try:
         try:
-            data = get(path="/user", parameters=None, subject=subject)
+            data = get(path="/user", parameters=None, subject=subject).data
         except NoUserError as refused:
             subject = "the GitHub App installation's repositories"
             try:
                 data = get(
                     path="/installation/repositories", parameters={"per_page": "1"}, subject=subject
-                )
+                ).data
             except GitHubError as error:
                 raise (error if error.transient else refused) from None
             if not isinstance(data, dict) or not isinstance(data.get("repositories"), list):

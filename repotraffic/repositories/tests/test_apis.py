@@ -5,12 +5,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import repository_collection_record
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.merge import DayFigures
+from repotraffic.traffic.merge import DayFigures, traffic_window_days
 from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
@@ -19,6 +21,18 @@ from repotraffic.users.tests.factories import user_with_token
 
 def create(client, body):
     return client.post("/api/repos/create", body, content_type="application/json")
+
+
+def day_row(date: str, *figures: int, partial: bool = False) -> dict:
+    views, unique_views, clones, unique_clones = figures
+    return {
+        "date": date,
+        "views": views,
+        "unique_views": unique_views,
+        "clones": clones,
+        "unique_clones": unique_clones,
+        "partial": partial,
+    }
 
 
 @pytest.mark.django_db
@@ -161,9 +175,9 @@ class TestRepositoryDetail:
         assert body["id"] == str(repository.id)
         assert body["url"] == repository.url
         assert body["traffic"] == [
-            {"date": "2024-03-01", "views": 5, "unique_views": 1, "clones": 3, "unique_clones": 1},
-            {"date": "2024-03-02", "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0},
-            {"date": "2024-03-03", "views": 7, "unique_views": 2, "clones": 0, "unique_clones": 0},
+            day_row("2024-03-01", 5, 1, 3, 1),
+            day_row("2024-03-02", 0, 0, 0, 0),
+            day_row("2024-03-03", 7, 2, 0, 0),
         ]
 
     @pytest.mark.parametrize(
@@ -278,9 +292,7 @@ class TestRepositoryDetailCollectedRange:
         assert [day["date"] for day in traffic] == window_dates()
         busy = {day["date"]: (day["views"], day["clones"]) for day in traffic if day["views"]}
         assert busy == {"2026-03-10": (5, 0)}
-        assert traffic[-1] == {
-            "date": "2026-03-20", "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0,
-        }  # fmt: skip
+        assert traffic[-1] == day_row("2026-03-20", 0, 0, 0, 0, partial=True)
         assert sum(day["clones"] for day in traffic) == 3
 
     def test_a_collected_repository_without_traffic_is_zeros_for_the_whole_window(
@@ -340,6 +352,135 @@ class TestRepositoryDetailCollectedRange:
         traffic = self.traffic(auth_client, repository)
         assert [day["date"] for day in traffic] == window_dates("2026-03-06", "2026-03-22")
         assert [day["views"] for day in traffic[-3:]] == [9, 0, 0]
+
+
+def reported_on(fetched_at: dt.datetime, views: dict[str, int]) -> dict:
+    """What traffic_fetch stores for views answered on `fetched_at`'s date."""
+    buckets = [
+        TrafficBucket(day=dt.date.fromisoformat(day), count=count, uniques=1)
+        for day, count in views.items()
+    ]
+    window = TrafficWindow(views=buckets, clones=[])
+    return traffic_window_days(window=window, fetched_on=fetched_at.date())
+
+
+@pytest.mark.django_db
+class TestRepositoryDetailPartialDays:
+    """A partial day's figures may still grow: GitHub has reported it only as its today
+    or as its window's cut-short oldest day."""
+
+    def detail(self, client, repository, query: str = "") -> dict:
+        response = client.get(f"/api/repos/{repository.id}{query}")
+        assert response.status_code == 200
+        return response.json()
+
+    def test_each_day_says_whether_it_is_partial(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        reported = reported_on(FETCHED_AT, {"2026-03-06": 2, "2026-03-12": 5, "2026-03-20": 3})
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        traffic = self.detail(auth_client, repository)["traffic"]
+
+        partial = {day["date"] for day in traffic if day["partial"]}
+        assert partial == {"2026-03-06", "2026-03-20"}  # the oldest, cut short; today
+
+    def test_days_without_a_row_are_partial_only_at_the_edges_of_the_collected_range(
+        self, auth_client, user
+    ):
+        repository = RepositoryFactory.create(user=user)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        traffic = self.detail(auth_client, repository)["traffic"]
+
+        partial = {day["date"] for day in traffic if day["partial"]}
+        assert partial == {"2026-03-06", "2026-03-20"}
+
+    def test_a_day_seen_only_as_today_stays_partial(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        traffic_store(
+            repository=repository,
+            reported=reported_on(FETCHED_AT, {"2026-03-20": 3}),
+            fetched_at=FETCHED_AT,
+        )
+
+        # The next collection, 20 days later, no longer covers it.
+        later = FETCHED_AT + dt.timedelta(days=20)
+        traffic_store(repository=repository, reported={}, fetched_at=later)
+
+        traffic = self.detail(auth_client, repository, "?start=2026-03-20&end=2026-03-20")
+        assert traffic["traffic"] == [day_row("2026-03-20", 3, 1, 0, 0, partial=True)]
+
+    def test_a_partial_day_becomes_complete_once_reported_inside_a_window(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        for fetched_at, views in ((FETCHED_AT, 3), (FETCHED_AT + dt.timedelta(days=1), 8)):
+            reported = reported_on(fetched_at, {"2026-03-20": views})
+            traffic_store(repository=repository, reported=reported, fetched_at=fetched_at)
+
+        traffic = self.detail(auth_client, repository, "?start=2026-03-20&end=2026-03-20")
+
+        assert traffic["traffic"] == [day_row("2026-03-20", 8, 1, 0, 0)]
+
+
+@pytest.mark.django_db
+class TestRepositoryDetailTotalsAndRange:
+    def test_totals_sum_views_and_clones_and_count_the_days_shown(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        reported = {
+            **reported_on(FETCHED_AT, {"2026-03-10": 5, "2026-03-20": 4}),
+            dt.date(2026, 3, 14): DayFigures(clones=3, unique_clones=2),
+        }
+        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
+
+        body = auth_client.get(f"/api/repos/{repository.id}?start=2026-03-10").json()
+
+        # No unique visitors or cloners: they do not add up across days.
+        assert body["totals"] == {"views": 9, "clones": 3, "days": 11, "partial_days": 1}
+
+    def test_the_collected_range_is_shown_whatever_the_date_filter(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        body = auth_client.get(f"/api/repos/{repository.id}?start=2026-03-19").json()
+
+        assert (body["collected_from"], body["collected_until"]) == ("2026-03-06", "2026-03-20")
+
+    def test_never_collected_has_no_range_and_zero_totals(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+
+        body = auth_client.get(f"/api/repos/{repository.id}").json()
+
+        assert (body["collected_from"], body["collected_until"]) == (None, None)
+        assert body["totals"] == {"views": 0, "clones": 0, "days": 0, "partial_days": 0}
+
+
+def schema_component(schema: dict, name: str) -> dict:
+    return schema["components"]["schemas"][name]["properties"]
+
+
+class TestRepositoryDetailSchema:
+    @pytest.fixture
+    def schema(self):
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+    def test_the_schema_lists_the_partial_flag_the_totals_and_the_collected_range(self, schema):
+        detail = schema_component(schema, "RepositoryDetail")
+        assert {"collected_from", "collected_until", "totals"} <= set(detail)
+        assert "not add up across days" in detail["totals"]["description"]
+        assert "partial" in schema_component(schema, "TrafficDay")
+        assert set(schema_component(schema, "TrafficTotals")) == {
+            "views", "clones", "days", "partial_days"
+        }  # fmt: skip
+
+    @pytest.mark.django_db
+    def test_the_answer_has_exactly_the_fields_the_schema_lists(self, schema, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        traffic_store(repository=repository, reported={}, fetched_at=FETCHED_AT)
+
+        body = auth_client.get(f"/api/repos/{repository.id}").json()
+
+        assert set(body) == set(schema_component(schema, "RepositoryDetail"))
+        assert set(body["totals"]) == set(schema_component(schema, "TrafficTotals"))
+        assert set(body["traffic"][0]) == set(schema_component(schema, "TrafficDay"))
 
 
 @pytest.mark.django_db

@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from repotraffic.integrations.github.client import PopularEntry, PopularLists
+from repotraffic.integrations.github.client import PopularEntry, PopularLists, RepositoryInfo
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.popular_services import traffic_popular_store
+from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
@@ -20,7 +20,7 @@ def repository(user):
                 referrers=[PopularEntry("github.com", "", 10 + offset, 4)],
                 paths=[PopularEntry("/acme/rocket", "acme/rocket: a rocket", 30, 9 + offset)],
             ),
-            fetched_at=NOON + dt.timedelta(days=offset),
+            fetched_on=(NOON + dt.timedelta(days=offset)).date(),
         )
     return repository
 
@@ -72,3 +72,29 @@ def test_needs_a_token(api_client, repository):
 def test_query_count_does_not_grow_with_history(auth_client, repository, django_assert_num_queries):
     with django_assert_num_queries(4):  # the token, the repository, first/last seen, the rows
         assert auth_client.get(f"/api/repos/{repository.id}/referrers").status_code == 200
+
+
+def test_stars_forks_watchers_and_issues_per_day(auth_client, user):
+    repository = RepositoryFactory.create(user=user)
+    for offset, stars in enumerate((100, 104)):
+        repository_snapshot_store(
+            repository=repository,
+            info=RepositoryInfo(
+                owner="acme",
+                name="rocket",
+                private=False,
+                can_read_traffic=True,
+                stars=stars,
+                forks=9,
+                watchers=4,
+                open_issues=2,
+            ),
+            fetched_on=(NOON + dt.timedelta(days=offset)).date(),
+        )
+
+    response = auth_client.get(f"/api/repos/{repository.id}/stars", {"start": "2026-05-05"})
+
+    assert response.status_code == 200
+    assert response.json()["items"] == [
+        {"date": "2026-05-05", "stars": 104, "forks": 9, "watchers": 4, "open_issues": 2}
+    ]

@@ -97,6 +97,10 @@ def test_demo_seed_builds_months_of_history_through_the_collection(settings):
     assert repositories.count() == 4
     rocket = repositories.get(name="rocket")
     assert TrafficDay.objects.filter(repository=rocket).count() >= 45
+    # Each simulated day's answers were judged on that day: only the edges are partial.
+    partial = TrafficDay.objects.filter(repository=rocket, partial=True)
+    edges = {rocket.collected_from, rocket.collected_until}
+    assert set(partial.values_list("date", flat=True)) <= edges
     assert "not found" in repositories.get(name="vanished").last_error
     assert "/users/" in out.getvalue() and str(rocket.id) in out.getvalue()
 

@@ -11,13 +11,15 @@ from repotraffic.integrations.github.client import (
     GitHubErrorCause,
     PopularEntry,
     PopularLists,
+    RepositoryInfo,
     github_popular_fetch,
+    github_repository_get,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import services
-from repotraffic.traffic.models import PopularSnapshot, TrafficDay
+from repotraffic.traffic.models import PopularSnapshot, RepositorySnapshot, TrafficDay
 from repotraffic.traffic.popular_selectors import traffic_popular_list
-from repotraffic.traffic.popular_services import traffic_popular_store
+from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 from repotraffic.traffic.services import traffic_fetch
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ class TestStore:
         written = traffic_popular_store(
             repository=repository,
             lists=lists(referrer("github.com", 30, 7), paths=(page,)),
-            fetched_at=NOON,
+            fetched_on=NOON.date(),
         )
 
         assert written == 2
@@ -63,14 +65,16 @@ class TestStore:
     def test_a_second_fetch_on_the_same_day_lowers_nothing(self):
         repository = RepositoryFactory.create()
         traffic_popular_store(
-            repository=repository, lists=lists(referrer("google.com", 50, 20)), fetched_at=NOON
+            repository=repository,
+            lists=lists(referrer("google.com", 50, 20)),
+            fetched_on=NOON.date(),
         )
 
         # Later that day the 14-day window has rolled by some hours: lower figures.
         traffic_popular_store(
             repository=repository,
             lists=lists(referrer("google.com", 44, 22)),
-            fetched_at=NOON + dt.timedelta(hours=6),
+            fetched_on=(NOON + dt.timedelta(hours=6)).date(),
         )
 
         assert snapshot(repository, NOON.date()) == {"google.com": (50, 22)}
@@ -80,13 +84,13 @@ class TestStore:
         traffic_popular_store(
             repository=repository,
             lists=lists(referrer("a.com", 5), referrer("b.com", 4)),
-            fetched_at=NOON,
+            fetched_on=NOON.date(),
         )
 
         traffic_popular_store(
             repository=repository,
             lists=lists(referrer("a.com", 6)),
-            fetched_at=NOON + dt.timedelta(hours=1),
+            fetched_on=(NOON + dt.timedelta(hours=1)).date(),
         )
 
         assert snapshot(repository, NOON.date()) == {"a.com": (6, 1), "b.com": (4, 1)}
@@ -97,7 +101,7 @@ class TestStore:
             traffic_popular_store(
                 repository=repository,
                 lists=lists(referrer("news.ycombinator.com", count)),
-                fetched_at=NOON + dt.timedelta(days=offset),
+                fetched_on=(NOON + dt.timedelta(days=offset)).date(),
             )
 
         assert PopularSnapshot.objects.filter(repository=repository).count() == 3
@@ -112,7 +116,7 @@ class TestList:
             traffic_popular_store(
                 repository=repository,
                 lists=lists(*entries),
-                fetched_at=NOON + dt.timedelta(days=offset),
+                fetched_on=(NOON + dt.timedelta(days=offset)).date(),
             )
 
     def test_leaders_by_their_highest_14_day_figure_never_by_a_sum(self):
@@ -202,7 +206,8 @@ class TestCollection:
         assert set(paths.values_list("name", "title", "count", "uniques")) == {
             (entry.name, entry.title, entry.count, entry.uniques) for entry in expected.paths
         }
-        assert sum(github.request_counts().values()) == 4  # views, clones, referrers, paths
+        # the repository (its counts, and access), views, clones, referrers, paths
+        assert sum(github.request_counts().values()) == 5
 
     def test_a_failure_of_the_lists_keeps_the_daily_figures_and_is_recorded(
         self, github, repository
@@ -216,3 +221,49 @@ class TestCollection:
         repository.refresh_from_db()
         assert "popular referrers" in repository.last_error
         assert repository.last_success_at is None  # so the run is retried
+
+
+class TestRepositorySnapshot:
+    def info(self, stars: int, forks: int = 3) -> RepositoryInfo:
+        return RepositoryInfo(
+            owner="acme",
+            name="rocket",
+            private=False,
+            can_read_traffic=True,
+            stars=stars,
+            forks=forks,
+            watchers=2,
+            open_issues=1,
+        )
+
+    def test_one_row_a_day_keeping_the_larger_figures(self):
+        repository = RepositoryFactory.create()
+        repository_snapshot_store(
+            repository=repository, info=self.info(50, 4), fetched_on=NOON.date()
+        )
+
+        repository_snapshot_store(
+            repository=repository,
+            info=self.info(49, 5),
+            fetched_on=(NOON + dt.timedelta(hours=3)).date(),
+        )
+
+        row = RepositorySnapshot.objects.get(repository=repository)
+        assert (row.date, row.stars, row.forks) == (NOON.date(), 50, 5)
+
+    def test_a_collection_keeps_the_days_counts(self, github, settings, monkeypatch):
+        monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
+        github.add_repo("acme", "rocket")
+        repository = RepositoryFactory.create(owner="acme", name="rocket")
+        expected = github_repository_get(token=settings.GITHUB_TOKEN, owner="acme", name="rocket")
+
+        assert traffic_fetch(repository_id=repository.id).ok
+
+        row = RepositorySnapshot.objects.get(repository=repository)
+        assert row.date == github.now().date()
+        assert (row.stars, row.forks, row.watchers, row.open_issues) == (
+            expected.stars,
+            expected.forks,
+            expected.watchers,
+            expected.open_issues,
+        )

@@ -4,7 +4,12 @@ import pytest
 
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.selectors import traffic_series, traffic_series_many
+from repotraffic.traffic.selectors import (
+    SeriesTotals,
+    traffic_columns_many,
+    traffic_series,
+    traffic_series_many,
+)
 from repotraffic.traffic.tests.factories import TrafficDayFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +25,32 @@ def days(first: int, last: int) -> list[str]:
     return [day(offset) for offset in range(first, last + 1)]
 
 
-def collected(first: int | None, last: int | None, *, rows: tuple[int, ...] = ()):
-    """A repository collected over D+first .. D+last with traffic on D+each of `rows`."""
+def collected(
+    first: int | None,
+    last: int | None,
+    *,
+    rows: tuple[int, ...] = (),
+    partial_rows: tuple[int, ...] = (),
+):
+    """A repository collected over D+first .. D+last with traffic on D+each of `rows`,
+    partial on D+each of `partial_rows`."""
     repository = RepositoryFactory.create(
         collected_from=None if first is None else D + dt.timedelta(days=first),
         collected_until=None if last is None else D + dt.timedelta(days=last),
     )
     for offset in rows:
-        TrafficDayFactory.create(repository=repository, date=D + dt.timedelta(days=offset), views=7)
+        TrafficDayFactory.create(
+            repository=repository,
+            date=D + dt.timedelta(days=offset),
+            views=7,
+            clones=2,
+            partial=offset in partial_rows,
+        )
     return repository
+
+
+def partial(series: list[dict]) -> list[str]:
+    return [row["date"] for row in series if row["partial"]]
 
 
 def dates(series: list[dict]) -> list[str]:
@@ -44,7 +66,48 @@ def test_every_day_of_the_collected_range_leading_and_trailing_days_as_zero():
     assert [row["views"] for row in series] == [0, 0, 0, 7, 0, 0, 7, 0, 0, 0]
     assert series[0] == {
         "date": day(0), "views": 0, "unique_views": 0, "clones": 0, "unique_clones": 0,
+        "partial": True,
     }  # fmt: skip
+
+
+def test_a_row_says_whether_it_is_partial():
+    repository = collected(0, 9, rows=(0, 3, 6, 9), partial_rows=(6, 9))
+
+    assert partial(traffic_series(repository=repository)) == [day(6), day(9)]
+
+
+def test_a_day_without_a_row_is_partial_only_at_an_edge_of_the_collected_range():
+    repository = collected(0, 9, rows=(3, 6))
+
+    assert partial(traffic_series(repository=repository)) == [day(0), day(9)]
+
+
+def test_rows_outside_the_collected_range_leave_its_edges_partial():
+    repository = collected(5, 6, rows=(1, 9))
+
+    assert partial(traffic_series(repository=repository)) == [day(5), day(6)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [(None, None, [day(0), day(9)]), (1, 8, []), (5, None, [day(9)]), (9, 9, [day(9)])],
+)
+def test_the_date_range_keeps_the_partial_days_inside_it(start, end, expected):
+    repository = collected(0, 9, rows=(3,))
+    date_range = DateRange(
+        start=None if start is None else D + dt.timedelta(days=start),
+        end=None if end is None else D + dt.timedelta(days=end),
+    )
+
+    assert partial(traffic_series(repository=repository, date_range=date_range)) == expected
+
+
+def test_totals_sum_views_and_clones_and_count_days_and_partial_days():
+    repository = collected(0, 9, rows=(3, 6, 9), partial_rows=(9,))
+
+    columns = traffic_columns_many(repositories=[repository])[repository.id]
+
+    assert columns.totals == SeriesTotals(views=21, clones=6, days=10, partial_days=2)
 
 
 def test_collected_without_any_traffic_is_zeros_over_the_range_not_empty():
@@ -95,7 +158,7 @@ def test_the_date_range_intersects_the_collected_range(start, end, expected):
 )
 def test_many_at_once_equals_one_at_a_time(date_range):
     repositories = [
-        collected(0, 9, rows=(3, 6)),
+        collected(0, 9, rows=(3, 6), partial_rows=(6,)),
         collected(0, 14),
         collected(None, None),
         collected(5, 6, rows=(1, 9)),

@@ -70,7 +70,7 @@ def hold_github_requests(github) -> None:
 
 def wait_until_mid_collection(github, worker) -> None:
     poll_until(
-        lambda: any("acme/rocket/traffic" in path for path in github.request_counts()),
+        lambda: any("/repos/acme/rocket" in path for path in github.request_counts()),
         seconds=60,
         interval=0.1,
         what="the collection to reach GitHub",

@@ -2,9 +2,11 @@
  *
  * The data sits next to each chart in a json_script element (data, not code, so the
  * page can forbid inline scripts): {"start": epoch seconds of the first day,
- * "views": [...], "unique_views": [...], "clones": [...], "unique_clones": [...]},
- * one value per consecutive UTC day. Once a frame with every chart drawn has been
- * painted, the page gets performance.mark("charts-drawn") and <html data-charts-drawn="N">.
+ * "views": [...], "unique_views": [...], "clones": [...], "unique_clones": [...],
+ * "partial": [indexes of the partial days]}, one value per consecutive UTC day. A partial
+ * day (its figures may still grow) is shaded, with a hollow point on the line, and is
+ * left out of the legend's latest day. Once a frame with every chart drawn has been painted, the page
+ * gets performance.mark("charts-drawn") and <html data-charts-drawn="N">.
  */
 (function () {
   "use strict";
@@ -45,6 +47,7 @@
         x[i] = raw.start + i * DAY;
       }
       raw.x = x;
+      raw.partial = new Set(raw.partial || []);
       sources[id] = raw;
     }
     return sources[id];
@@ -56,6 +59,7 @@
       return style.getPropertyValue(name).trim();
     }
     return {
+      surface: read("--surface"),
       count: read("--chart-count"),
       countFill: read("--chart-count-fill"),
       unique: read("--chart-unique"),
@@ -98,14 +102,65 @@
     };
   }
 
-  // Away from the cursor, the legend shows the latest day rather than blanks.
-  function legendLatest(u) {
-    if (u.cursor.idx == null && u.data[0].length > 0) {
-      u.setLegend({ idx: u.data[0].length - 1 }, false);
-    }
+  // Away from the cursor, the legend shows the latest complete day rather than blanks
+  // (the latest day if every day is partial).
+  function legendLatest(partial) {
+    return function (u) {
+      var last = u.data[0].length - 1;
+      if (u.cursor.idx != null || last < 0) {
+        return;
+      }
+      var idx = last;
+      while (idx >= 0 && partial.has(idx)) {
+        idx--;
+      }
+      u.setLegend({ idx: idx >= 0 ? idx : last }, false);
+    };
   }
 
-  function chartOptions(metric, size, width, colors) {
+  // A partial day gets a shaded band behind the lines and a hollow point on the count line.
+  function partialBands(partial, colors) {
+    return function (u) {
+      var ctx = u.ctx;
+      ctx.save();
+      ctx.fillStyle = colors.grid;
+      partial.forEach(function (idx) {
+        var x = u.data[0][idx];
+        var left = Math.max(u.valToPos(x - DAY / 2, "x", true), u.bbox.left);
+        var right = Math.min(u.valToPos(x + DAY / 2, "x", true), u.bbox.left + u.bbox.width);
+        if (right > left) {
+          ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+        }
+      });
+      ctx.restore();
+    };
+  }
+
+  function partialPoints(partial, colors) {
+    return function (u) {
+      var ctx = u.ctx;
+      var ratio = uPlot.pxRatio;
+      ctx.save();
+      ctx.lineWidth = 2 * ratio;
+      ctx.strokeStyle = colors.count;
+      ctx.fillStyle = colors.surface;
+      partial.forEach(function (idx) {
+        ctx.beginPath();
+        ctx.arc(
+          u.valToPos(u.data[0][idx], "x", true),
+          u.valToPos(u.data[1][idx], "y", true),
+          4 * ratio,
+          0,
+          2 * Math.PI,
+        );
+        ctx.fill();
+        ctx.stroke();
+      });
+      ctx.restore();
+    };
+  }
+
+  function chartOptions(metric, size, width, colors, partial) {
     var names = METRICS[metric];
     // Compact charts come a hundred to a page: hairlines and no fill, which a software
     // rasteriser draws several times faster than 1.5 px lines over a filled area.
@@ -144,7 +199,12 @@
       ],
       axes: [xAxis, yAxis],
       cursor: { drag: { x: true, y: false } },
-      hooks: { ready: [legendLatest], setCursor: [legendLatest] },
+      hooks: {
+        ready: [legendLatest(partial)],
+        setCursor: [legendLatest(partial)],
+        drawClear: partial.size ? [partialBands(partial, colors)] : [],
+        draw: partial.size ? [partialPoints(partial, colors)] : [],
+      },
     };
   }
 
@@ -161,7 +221,9 @@
       var source = sourceData(plot.closest("[data-chart-source]").dataset.chartSource);
       var names = METRICS[plot.dataset.metric];
       var size = plot.classList.contains("tall") ? "tall" : "compact";
-      var options = chartOptions(plot.dataset.metric, size, widths[index], colors);
+      var options = chartOptions(
+        plot.dataset.metric, size, widths[index], colors, source.partial,
+      );
       var data = [source.x, source[names.count[1]], source[names.unique[1]]];
       charts.set(plot, new uPlot(options, data));
     });
@@ -236,6 +298,13 @@
       head.scope = "row";
       date.dateTime = date.textContent = isoDate(source.x[i]);
       head.appendChild(date);
+      if (source.partial.has(i)) {
+        var mark = document.createElement("small");
+        mark.className = "partial-mark";
+        mark.textContent = "partial";
+        row.className = "partial";
+        head.append(" ", mark);
+      }
       row.appendChild(head);
       ["views", "unique_views", "clones", "unique_clones"].forEach(function (metric) {
         var cell = document.createElement("td");

@@ -3,7 +3,8 @@ GitHub, one simulated day at a time, then prints the pages' URLs (`make demo`).
 
 It serves the fake itself, where the configuration already points: GITHUB_API_URL
 must be a loopback http URL and GITHUB_TOKEN the fake's demo token, as `make demo`
-sets them. Nothing is overridden, so the collection runs exactly as configured."""
+sets them. Nothing is overridden: the collection runs exactly as configured, and dates
+each answer by GitHub's Date header, which the fake sets from its simulated clock."""
 
 import datetime as dt
 from urllib.parse import urlsplit
