@@ -39,6 +39,9 @@ def production_env(workdir: Path) -> dict[str, str]:
         CELERY_BROKER_URL="memory://",
         GITHUB_API_URL="http://127.0.0.1:9",
         LOG_LEVEL="WARNING",
+        # One operator's instance: its users may collect with the server's token
+        # (production's default lends it only to users an operator trusts).
+        REPOTRAFFIC_SERVER_TOKEN_FOR="everyone",
     )
     return env
 
