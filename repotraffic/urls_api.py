@@ -13,6 +13,7 @@ from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, Share
 from repotraffic.traffic.apis import (
     RepositoryPathsApi,
     RepositoryReferrersApi,
+    RepositoryReleasesApi,
     RepositoryStarsApi,
 )
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
@@ -39,6 +40,11 @@ urlpatterns = [
     ),
     path("repos/<str:repository_id>/paths", RepositoryPathsApi.as_view(), name="repos-paths"),
     path("repos/<str:repository_id>/stars", RepositoryStarsApi.as_view(), name="repos-stars"),
+    path(
+        "repos/<str:repository_id>/releases",
+        RepositoryReleasesApi.as_view(),
+        name="repos-releases",
+    ),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
     path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),

@@ -267,6 +267,9 @@ TRAFFIC_STALE_AFTER_HOURS = env_int("TRAFFIC_STALE_AFTER_HOURS", default=24, min
 TRAFFIC_COLLECTION_LEASE_SECONDS = env_int(
     "TRAFFIC_COLLECTION_LEASE_SECONDS", default=120, minimum=3
 )
+# Pages of 100 releases a collection reads for their download counts (one request each):
+# a repository with more releases than this allows keeps its newest ones counted.
+TRAFFIC_RELEASE_PAGES = env_int("TRAFFIC_RELEASE_PAGES", default=3, minimum=1)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"

@@ -52,12 +52,15 @@ def repository_list_json(*, user: User) -> str:
     )
 
 
-def repository_detail_json(*, repository: Repository, date_range: DateRange) -> str:
-    """The repository with its traffic (traffic_detail: collected range, totals, days) as
-    JSON text, in the shape RepositoryDetailSerializer documents."""
+def repository_detail_json(
+    *, repository: Repository, date_range: DateRange, interval: str = "day"
+) -> str:
+    """The repository with its traffic (traffic_detail: collected range, totals, and its
+    days, weeks or months by `interval`) as JSON text, in the shape
+    RepositoryDetailSerializer (or its ByWeek, ByMonth variant) documents."""
     from repotraffic.traffic.selectors import traffic_detail_json
 
     # The traffic part is a cached JSON object: splice its members in rather than parse it.
     head = json.dumps(repository_data(repository), separators=(",", ":"))
-    traffic = traffic_detail_json(repository=repository, date_range=date_range)
+    traffic = traffic_detail_json(repository=repository, date_range=date_range, interval=interval)
     return f"{head[:-1]},{traffic[1:]}"

@@ -1,4 +1,5 @@
-"""Read endpoints for the daily snapshots: GET /api/repos/<id>/referrers, /paths, /stars."""
+"""Read endpoints for the daily snapshots: GET /api/repos/<id>/referrers, /paths, /stars,
+/releases."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -10,6 +11,7 @@ from repotraffic.common.api_errors import error_responses
 from repotraffic.repositories.apis import repository_and_range_read
 from repotraffic.traffic.models import PopularSnapshot
 from repotraffic.traffic.popular_selectors import repository_snapshot_list, traffic_popular_list
+from repotraffic.traffic.release_selectors import release_downloads_list
 
 ROLLING_NOTE = (
     "GitHub's figures are totals over the 14 days up to each date, not one day's: they "
@@ -114,3 +116,57 @@ class RepositoryStarsApi(APIView):
         )
         items = repository_snapshot_list(repository=repository, date_range=date_range)
         return Response(self.OutputSerializer({"id": repository.id, "items": items}).data)
+
+
+class DownloadPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    total = serializers.IntegerField(help_text="Cumulative downloads on this collected day.")
+    downloads = serializers.IntegerField(
+        allow_null=True,
+        help_text="Downloads since the previous collected day (its exact difference, never "
+        "negative); null on the first collected day, as nothing earlier is known.",
+    )
+    days = serializers.IntegerField(
+        allow_null=True,
+        help_text="The days that difference spans: 1 when the previous collected day is the "
+        "day before, more after days without a collection.",
+    )
+
+
+class ReleaseAssetSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="GitHub's id of the asset.")
+    name = serializers.CharField()
+    series = DownloadPointSerializer(many=True)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    assets = ReleaseAssetSerializer(many=True)
+    series = DownloadPointSerializer(many=True, help_text="Its assets added up, per day.")
+
+
+class RepositoryReleasesApi(APIView):
+    @extend_schema_serializer(component_name="ReleaseDownloads")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        releases = ReleaseSerializer(many=True)
+        totals = DownloadPointSerializer(many=True, help_text="All assets added up, per day.")
+
+    @extend_schema(
+        operation_id="repos_releases",
+        parameters=PARAMETERS,
+        responses={200: OutputSerializer, **error_responses(400, 401, 404, 405)},
+        description="The download counts of the release assets on each day collected, newest "
+        "release first. GitHub's counts are cumulative, so a day's downloads are the "
+        "exact difference from the previous collected day (`days` says how far back it "
+        "is); a count that drops reports 0 and the total keeps the highest count seen.",
+    )
+    def get(self, request, repository_id: str):
+        repository, date_range = repository_and_range_read(
+            request=request, repository_id=repository_id
+        )
+        report = release_downloads_list(repository=repository, date_range=date_range)
+        body = {"id": repository.id, "releases": report.releases, "totals": report.totals}
+        return Response(self.OutputSerializer(body).data)

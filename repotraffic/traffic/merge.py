@@ -20,13 +20,17 @@ than happened. The rule:
   (D-13 .. D-1). Views and clones are two requests that can straddle UTC midnight, so
   each endpoint's days are judged against that response's own D.
 
+Weeks (GitHub's per=week answers, TrafficWeek) merge the same way, by maximum per
+metric, and a week is complete, for good, once an answer held all seven of its days in
+full (traffic_week_complete): only then are its uniques GitHub's weekly uniques.
+
 The functions are pure so the rule can be tested on its own (property-based tests).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
+from repotraffic.integrations.github.client import TrafficBucket, TrafficWeeks, TrafficWindow
 
 # GitHub's window: a response fetched on D covers D-14 (cut short) .. D (in progress).
 GITHUB_WINDOW_DAYS = 14
@@ -104,3 +108,59 @@ def traffic_merge(
         if result != previous:
             merged[day] = result
     return merged
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One week's figures (GitHub's per=week buckets) and whether an answer held it whole."""
+
+    views: int = 0
+    unique_views: int = 0
+    clones: int = 0
+    unique_clones: int = 0
+    complete: bool = False
+
+
+def traffic_week_complete(*, monday: dt.date, fetched_on: dt.date) -> bool:
+    """Whether an answer fetched on `fetched_on` (D) reports the week of `monday` whole:
+    all seven days inside its window, monday >= D-13 and sunday <= D-1."""
+    sunday = monday + dt.timedelta(days=6)
+    return (fetched_on - monday).days <= GITHUB_WINDOW_DAYS - 1 and (fetched_on - sunday).days >= 1
+
+
+def traffic_week_capturable(*, fetched_on: dt.date) -> dt.date:
+    """The Monday of the latest week an answer fetched on D holds whole: the week ending
+    on the last Sunday up to D-1. There is always exactly one (D-13 .. D-1 is 13 days)."""
+    yesterday = fetched_on - dt.timedelta(days=1)
+    sunday = yesterday - dt.timedelta(days=(yesterday.weekday() + 1) % 7)
+    return sunday - dt.timedelta(days=6)
+
+
+def traffic_weeks_reported(*, weeks: TrafficWeeks) -> dict[dt.date, WeekFigures]:
+    """The two weekly answers as one figure set per week either reported; complete when
+    both answers held the week whole (a week an answer left out had no traffic in it)."""
+    views = {bucket.day: bucket for bucket in weeks.views}
+    clones = {bucket.day: bucket for bucket in weeks.clones}
+    result = {}
+    for monday in sorted(views.keys() | clones.keys()):
+        view, clone = views.get(monday), clones.get(monday)
+        result[monday] = WeekFigures(
+            views=view.count if view else 0,
+            unique_views=view.uniques if view else 0,
+            clones=clone.count if clone else 0,
+            unique_clones=clone.uniques if clone else 0,
+            complete=traffic_week_complete(monday=monday, fetched_on=weeks.views_fetched_on)
+            and traffic_week_complete(monday=monday, fetched_on=weeks.clones_fetched_on),
+        )
+    return result
+
+
+def traffic_week_max(*, stored: WeekFigures, reported: WeekFigures) -> WeekFigures:
+    """One week merged: each metric's larger figure; complete once either says so."""
+    return WeekFigures(
+        views=max(stored.views, reported.views),
+        unique_views=max(stored.unique_views, reported.unique_views),
+        clones=max(stored.clones, reported.clones),
+        unique_clones=max(stored.unique_clones, reported.unique_clones),
+        complete=stored.complete or reported.complete,
+    )

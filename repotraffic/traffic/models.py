@@ -34,6 +34,33 @@ class TrafficDay(models.Model):
         return f"{self.repository_id} {self.date}"
 
 
+class TrafficWeek(models.Model):
+    """One repository's traffic in one week (Monday 00:00 UTC onwards), from GitHub's
+    per=week answers, merged by maximum like TrafficDay. Kept for its uniques: GitHub's
+    distinct visitors and cloners of the week, which daily uniques cannot give (they do
+    not add across days). Those are the week's only while `complete`: an answer held
+    all seven days in full (traffic.merge.traffic_week_complete)."""
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="traffic_weeks"
+    )
+    week = models.DateField()  # its Monday
+    views = models.PositiveIntegerField(default=0)
+    unique_views = models.PositiveIntegerField(default=0)
+    clones = models.PositiveIntegerField(default=0)
+    unique_clones = models.PositiveIntegerField(default=0)
+    complete = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("repository", "week")
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "week"], name="traffic_week_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} week of {self.week}"
+
+
 class PopularSnapshot(models.Model):
     """One line of GitHub's top-10 lists as it stood on one UTC day: a referring site
     (kind "referrer") or a page (kind "path", with its title).
@@ -90,3 +117,46 @@ class RepositorySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repository_id} {self.date}: {self.stars} stars"
+
+
+class Release(models.Model):
+    """A release of the repository as GitHub last listed it (its tag can be renamed)."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="releases")
+    github_id = models.BigIntegerField()
+    tag = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "github_id"], name="release_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.tag}"
+
+
+class ReleaseAssetDay(models.Model):
+    """A release asset's cumulative download count as GitHub gave it on one UTC day. Two
+    collections on one day keep the larger count; a day's downloads are the difference
+    from the asset's previous collected day (release_selectors)."""
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="release_asset_days"
+    )
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="asset_days")
+    date = models.DateField()
+    asset_id = models.BigIntegerField()
+    asset_name = models.CharField(max_length=255)
+    download_count = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "date", "asset_id"], name="release_asset_day_unique"
+            ),
+        ]  # its index also serves a repository's rows by date
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.date} {self.asset_name}: {self.download_count}"

@@ -1,6 +1,6 @@
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -12,10 +12,12 @@ from django.db.models.functions import Cast
 from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository, collection_pending_q
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import TrafficDay, TrafficWeek
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
 ALL_DATES = DateRange()
+# The detail's intervals, and the key its entries go under (instead of "traffic").
+INTERVALS = {"day": "traffic", "week": "weeks", "month": "months"}
 
 
 def _span_start(
@@ -208,27 +210,122 @@ def traffic_series_many(
     return {repository_id: series.as_rows() for repository_id, series in columns.items()}
 
 
-def traffic_detail(*, repository: Repository, date_range: DateRange = ALL_DATES) -> dict[str, Any]:
+def _periods(
+    columns: TrafficColumns,
+    *,
+    period_of: Callable[[dt.date], dt.date],
+    length: Callable[[dt.date], int],
+) -> list[dict[str, Any]]:
+    """The series summed by period (`period_of` a day: the period's first day): views and
+    clones added, partial when a day of it is or the series holds only part of it."""
+    if columns.start is None:
+        return []
+    partial_days = set(columns.partial)
+    periods: dict[dt.date, dict[str, Any]] = {}
+    for offset in range(len(columns)):
+        first = period_of(columns.start + dt.timedelta(days=offset))
+        entry = periods.setdefault(first, {"views": 0, "clones": 0, "days": 0, "partial": False})
+        entry["views"] += columns.views[offset]
+        entry["clones"] += columns.clones[offset]
+        entry["days"] += 1
+        entry["partial"] |= offset in partial_days
+    for first, entry in periods.items():
+        entry["whole"] = entry.pop("days") == length(first)
+        entry["partial"] |= not entry["whole"]
+    return [{"first": first, **entry} for first, entry in periods.items()]
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _month_length(first: dt.date) -> int:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (following - first).days
+
+
+def traffic_weeks(*, repository: Repository, columns: TrafficColumns) -> list[dict[str, Any]]:
+    """The series by week (Monday 00:00 UTC): views and clones summed from the days shown,
+    and GitHub's own weekly uniques where it gave them for the whole week (a complete
+    TrafficWeek) and the series holds all of it; null otherwise, since daily uniques do
+    not add up and GitHub never said. One query for the weeks."""
+    periods = _periods(columns, period_of=_monday, length=lambda _: 7)
+    whole = [period["first"] for period in periods if period["whole"]]
+    uniques = (
+        dict(
+            (row[0], row[1:])
+            for row in TrafficWeek.objects.filter(
+                repository=repository, week__in=whole, complete=True
+            ).values_list("week", "unique_views", "unique_clones")
+        )
+        if whole
+        else {}
+    )
+    return [
+        {
+            "week": period["first"].isoformat(),
+            "views": period["views"],
+            "clones": period["clones"],
+            "unique_views": uniques[period["first"]][0] if period["first"] in uniques else None,
+            "unique_clones": uniques[period["first"]][1] if period["first"] in uniques else None,
+            "partial": period["partial"],
+        }
+        for period in periods
+    ]
+
+
+def traffic_months(*, columns: TrafficColumns) -> list[dict[str, Any]]:
+    """The series by calendar month (UTC): views and clones summed; no uniques at all, as
+    GitHub gives no monthly uniques and daily or weekly ones do not add up."""
+    periods = _periods(columns, period_of=lambda day: day.replace(day=1), length=_month_length)
+    return [
+        {
+            "month": period["first"].isoformat()[:7],
+            "views": period["views"],
+            "clones": period["clones"],
+            "unique_views": None,
+            "unique_clones": None,
+            "partial": period["partial"],
+        }
+        for period in periods
+    ]
+
+
+def traffic_detail(
+    *, repository: Repository, date_range: DateRange = ALL_DATES, interval: str = "day"
+) -> dict[str, Any]:
     """The traffic part of a repository's detail: its collected range, the totals of the
-    days within `date_range`, and those days (traffic_series)."""
+    days within `date_range`, and those days (traffic_series) under "traffic", or for
+    `interval` "week" or "month" (INTERVALS) their weeks under "weeks" or months under
+    "months" instead."""
     columns = traffic_columns_many(repositories=[repository], date_range=date_range)
     series = columns[repository.id]
     collected = (repository.collected_from, repository.collected_until)
+    if interval == "week":
+        entries = traffic_weeks(repository=repository, columns=series)
+    elif interval == "month":
+        entries = traffic_months(columns=series)
+    else:
+        entries = series.as_rows()
     return {
         "collected_from": collected[0].isoformat() if collected[0] else None,
         "collected_until": collected[1].isoformat() if collected[1] else None,
         "totals": asdict(series.totals),
-        "traffic": series.as_rows(),
+        INTERVALS[interval]: entries,
     }
 
 
-def traffic_detail_json(*, repository: Repository, date_range: DateRange = ALL_DATES) -> str:
+def traffic_detail_json(
+    *, repository: Repository, date_range: DateRange = ALL_DATES, interval: str = "day"
+) -> str:
     """traffic_detail as JSON text, cached per version of the repository's traffic
-    (`traffic_updated_at` moves with every change of its rows or collected range)."""
+    (`traffic_updated_at` moves with every change of its rows, weeks or collected range)."""
     return json_cached(
         key=f"traffic-detail:{repository.id}:{repository.traffic_version}:"
-        f"{date_range.start}:{date_range.end}",
-        build=lambda: traffic_detail(repository=repository, date_range=date_range),
+        f"{date_range.start}:{date_range.end}:{interval}",
+        build=lambda: traffic_detail(
+            repository=repository, date_range=date_range, interval=interval
+        ),
     )
 
 

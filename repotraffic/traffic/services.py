@@ -29,6 +29,8 @@ from repotraffic.traffic.merge import (
 )
 from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
+from repotraffic.traffic.release_services import release_downloads_collect
+from repotraffic.traffic.week_services import traffic_weeks_collect
 from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
@@ -231,11 +233,22 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             skipped="another collection took it over",
         )
     try:
+        # After the daily figures, the day's other snapshots, each asked and stored in
+        # turn. A failure keeps what is stored; the run counts as failed, so it is retried.
         popular = github_popular_fetch(
             token=choice.token, owner=repository.owner, name=repository.name
         )
+        traffic_popular_store(
+            repository=repository, lists=popular, fetched_on=popular.fetched_on or fetched_on
+        )
+        repository_snapshot_store(
+            repository=repository, info=info, fetched_on=info.fetched_on or fetched_on
+        )
+        # The release assets' download counts: one request up to 100 releases.
+        release_downloads_collect(repository=repository, token=choice.token)
+        # GitHub's weekly uniques, asked for about once a week (week_services' docstring).
+        traffic_weeks_collect(repository=repository, token=choice.token, fetched_on=fetched_on)
     except GitHubError as error:
-        # The daily figures are stored; the run still counts as failed, so it is retried.
         repository_collection_record(
             repository=repository, attempted_at=attempted_at, error=error.message
         )
@@ -246,12 +259,6 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             days_written=written,
             error=error,
         )
-    traffic_popular_store(
-        repository=repository, lists=popular, fetched_on=popular.fetched_on or fetched_on
-    )
-    repository_snapshot_store(
-        repository=repository, info=info, fetched_on=info.fetched_on or fetched_on
-    )
     repository_collection_record(repository=repository, attempted_at=attempted_at)
     return FetchOutcome(
         repository_id=repository.id,

@@ -30,6 +30,7 @@ import email.utils
 import functools
 import json
 import logging
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ _RATE_LIMIT_MARGIN_SECONDS = 1.0
 _INTERACTIVE_MAX_RETRIES = 1
 _INTERACTIVE_TIMEOUT_SECONDS = 5.0
 _INTERACTIVE_MAX_BACKOFF_SECONDS = 1.0
+# A list's Link header names its next page so: <https://...&page=2>; rel="next"
+_NEXT_LINK = re.compile(r'<[^>]*>\s*;\s*rel="next"')
+_RELEASES_PER_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ def _requester_build(*, token: str, config: _Config) -> Requester:
 class _Answer:
     data: Any  # the decoded JSON
     day: dt.date  # the UTC date GitHub answered on (its Date header)
+    has_next: bool = False  # a list with a further page (rel="next" in its Link header)
 
 
 def _answer_day(headers: dict[str, Any]) -> dt.date:
@@ -221,6 +226,11 @@ def _answer_day(headers: dict[str, Any]) -> dt.date:
         except (TypeError, ValueError):
             pass
     return _utc_today()
+
+
+def _has_next_page(headers: dict[str, Any]) -> bool:
+    raw = next((value for name, value in headers.items() if name.lower() == "link"), None)
+    return isinstance(raw, str) and _NEXT_LINK.search(raw) is not None
 
 
 def _request_get(
@@ -263,7 +273,11 @@ def _request_get(
         else:
             if status == 200:
                 try:
-                    return _Answer(data=json.loads(body), day=_answer_day(headers))
+                    return _Answer(
+                        data=json.loads(body),
+                        day=_answer_day(headers),
+                        has_next=_has_next_page(headers),
+                    )
                 except ValueError as exc:
                     raise malformed(subject=subject, detail=f"invalid JSON: {exc}") from None
             said = body_message(body=body).lower()
@@ -337,8 +351,10 @@ def _buckets_parse(*, data: Any, key: str, subject: str) -> list[TrafficBucket]:
     return [buckets[day] for day in sorted(buckets)]
 
 
-def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> TrafficWindow:
-    """Fetches the daily views and clones GitHub keeps (the last 14 days and today)."""
+def _traffic_series_fetch(
+    *, token: str | None, owner: str, name: str, per: str
+) -> tuple[dict[str, list[TrafficBucket]], dict[str, dt.date]]:
+    """GitHub's views and clones buckets (`per` "day" or "week"), with each answer's date."""
     token = _token_clean(token=token)
     config = _config_read()
     repo = f"{owner}/{name}"
@@ -350,11 +366,11 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     requester = _requester_build(token=token, config=config)
     try:
         for kind in ("views", "clones"):
-            subject = f"{repo} traffic {kind}"
+            subject = f"{repo} traffic {kind}" + (" by week" if per == "week" else "")
             answer = _request_get(
                 requester=requester,
                 path=f"{base}/traffic/{kind}",
-                parameters={"per": "day"},
+                parameters={"per": per},
                 subject=subject,
                 repo=repo,
                 config=config,
@@ -364,7 +380,37 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
             fetched_on[kind] = answer.day
     finally:
         requester.close()
+    return series, fetched_on
+
+
+def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> TrafficWindow:
+    """Fetches the daily views and clones GitHub keeps (the last 14 days and today)."""
+    series, fetched_on = _traffic_series_fetch(token=token, owner=owner, name=name, per="day")
     return TrafficWindow(
+        views=series["views"],
+        clones=series["clones"],
+        views_fetched_on=fetched_on["views"],
+        clones_fetched_on=fetched_on["clones"],
+    )
+
+
+@dataclass(frozen=True)
+class TrafficWeeks:
+    """GitHub's two weekly series (per=week), each bucket dated by its week's Monday
+    (weeks start Monday 00:00 UTC). Its uniques are GitHub's count of distinct people in
+    the part of that week inside the answer's window: honest weekly uniques only for a
+    week the window held whole (traffic.merge.traffic_week_complete)."""
+
+    views: list[TrafficBucket]
+    clones: list[TrafficBucket]
+    views_fetched_on: dt.date
+    clones_fetched_on: dt.date
+
+
+def github_traffic_weeks_fetch(*, token: str | None, owner: str, name: str) -> TrafficWeeks:
+    """Fetches the weekly views and clones of GitHub's 14-day window (two requests)."""
+    series, fetched_on = _traffic_series_fetch(token=token, owner=owner, name=name, per="week")
+    return TrafficWeeks(
         views=series["views"],
         clones=series["clones"],
         views_fetched_on=fetched_on["views"],
@@ -442,6 +488,123 @@ def github_popular_fetch(*, token: str | None, owner: str, name: str) -> Popular
     finally:
         requester.close()
     return PopularLists(referrers=lists["referrers"], paths=lists["paths"], fetched_on=fetched_on)
+
+
+@dataclass(frozen=True)
+class ReleaseAsset:
+    id: int
+    name: str
+    download_count: int  # cumulative, since the asset was uploaded
+
+
+@dataclass(frozen=True)
+class Release:
+    id: int
+    tag_name: str
+    name: str  # empty when GitHub has none
+    published_at: dt.datetime | None  # None for a draft
+    assets: list[ReleaseAsset]
+
+
+@dataclass(frozen=True)
+class ReleaseList:
+    """The repository's releases, newest first as GitHub lists them. `complete` is False
+    when the page budget ran out before the list did: the oldest releases are missing."""
+
+    releases: list[Release]
+    complete: bool
+    fetched_on: dt.date  # the UTC date of GitHub's (first) answer
+
+
+def _text_parse(*, value: Any, field: str, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value):
+        raise ValueError(f"{field} {value!r} is not a text")
+    return value
+
+
+def _release_parse(*, item: Any) -> Release:
+    if not isinstance(item, dict):
+        raise ValueError(f"release {item!r} is not an object")
+    published = item.get("published_at")
+    if published is not None and not isinstance(published, str):
+        raise ValueError(f"published_at {published!r} is not a timestamp")
+    published_at = dt.datetime.fromisoformat(published) if published else None
+    if published_at is not None and published_at.tzinfo is None:
+        raise ValueError(f"published_at {published!r} has no time zone")
+    assets = item.get("assets")
+    if not isinstance(assets, list):
+        raise ValueError("a release without an 'assets' list")
+    parsed = []
+    for asset in assets:
+        if not isinstance(asset, dict):
+            raise ValueError(f"asset {asset!r} is not an object")
+        parsed.append(
+            ReleaseAsset(
+                id=_count_parse(value=asset.get("id"), field="asset id"),
+                name=_text_parse(value=asset.get("name"), field="asset name")[:255],
+                download_count=_count_parse(
+                    value=asset.get("download_count"), field="download_count"
+                ),
+            )
+        )
+    return Release(
+        id=_count_parse(value=item.get("id"), field="release id"),
+        tag_name=_text_parse(value=item.get("tag_name"), field="tag_name")[:255],
+        name=_text_parse(value=item.get("name"), field="name", required=False)[:255],
+        published_at=None if published_at is None else published_at.astimezone(dt.UTC),
+        assets=parsed,
+    )
+
+
+def github_releases_fetch(
+    *, token: str | None, owner: str, name: str, max_pages: int | None = None
+) -> ReleaseList:
+    """The repository's releases with their assets' download counts (GET .../releases,
+    100 a page): one request for up to 100 releases, at most `max_pages` (default the
+    setting TRAFFIC_RELEASE_PAGES, 3) in all; the result says if that cut it short."""
+    token = _token_clean(token=token)
+    config = _config_read()
+    pages = max(1, max_pages or int(getattr(settings, "TRAFFIC_RELEASE_PAGES", 3)))
+    repo = f"{owner}/{name}"
+    base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    token_key = rate_limits.token_key(api_url=config.api_url, token=token)
+    releases: dict[int, Release] = {}  # by id: a release published meanwhile shifts pages
+    fetched_on: dt.date | None = None
+    has_next = True
+    page = 0
+    requester = _requester_build(token=token, config=config)
+    try:
+        while has_next and page < pages:
+            page += 1
+            subject = f"{repo} releases (page {page})"
+            answer = _request_get(
+                requester=requester,
+                path=f"{base}/releases",
+                parameters={"per_page": str(_RELEASES_PER_PAGE), "page": str(page)},
+                subject=subject,
+                repo=repo,
+                config=config,
+                token_key=token_key,
+            )
+            if not isinstance(answer.data, list):
+                raise malformed(subject=subject, detail="not a list")
+            try:
+                for item in answer.data:
+                    release = _release_parse(item=item)
+                    releases.setdefault(release.id, release)
+            except ValueError as exc:
+                raise malformed(subject=subject, detail=str(exc)) from None
+            fetched_on = fetched_on or answer.day
+            has_next = answer.has_next and bool(answer.data)
+    finally:
+        requester.close()
+    return ReleaseList(
+        releases=list(releases.values()),
+        complete=not has_next,
+        fetched_on=fetched_on or _utc_today(),
+    )
 
 
 def github_repository_get(

@@ -4,8 +4,17 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
-from repotraffic.traffic.merge import DayFigures, traffic_merge, traffic_window_days
+from repotraffic.integrations.github.client import TrafficBucket, TrafficWeeks, TrafficWindow
+from repotraffic.traffic.merge import (
+    DayFigures,
+    WeekFigures,
+    traffic_merge,
+    traffic_week_capturable,
+    traffic_week_complete,
+    traffic_week_max,
+    traffic_weeks_reported,
+    traffic_window_days,
+)
 
 D = dt.date(2026, 3, 1)
 
@@ -251,3 +260,67 @@ def test_any_order_of_responses_gives_the_per_metric_maximum(sequence, rng):
             unique_clones=max(f.unique_clones for f in seen),
             partial=all(f.partial for f in seen),
         )
+
+
+# --- weeks ------------------------------------------------------------------------
+
+MONDAY = dt.date(2026, 11, 2)  # a Monday; its Sunday is 2026-11-08
+
+
+def test_a_week_is_complete_only_when_an_answer_held_all_seven_days_in_full() -> None:
+    sunday = MONDAY + dt.timedelta(days=6)
+    # D-1 must reach the Sunday, D-13 must not pass the Monday.
+    assert not traffic_week_complete(monday=MONDAY, fetched_on=sunday)  # Sunday in progress
+    assert traffic_week_complete(monday=MONDAY, fetched_on=sunday + dt.timedelta(days=1))
+    assert traffic_week_complete(monday=MONDAY, fetched_on=MONDAY + dt.timedelta(days=13))
+    # D-14 is cut short: the Monday is no longer reported in full.
+    assert not traffic_week_complete(monday=MONDAY, fetched_on=MONDAY + dt.timedelta(days=14))
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)))
+def test_the_week_to_capture_is_the_one_complete_week_of_any_answer(fetched_on: dt.date) -> None:
+    monday = traffic_week_capturable(fetched_on=fetched_on)
+
+    assert monday.weekday() == 0
+    complete = [
+        candidate
+        for candidate in (fetched_on - dt.timedelta(days=back) for back in range(20))
+        if candidate.weekday() == 0
+        and traffic_week_complete(monday=candidate, fetched_on=fetched_on)
+    ]
+    assert complete == [monday]
+
+
+def test_weeks_merge_by_maximum_and_stay_complete() -> None:
+
+    on = MONDAY + dt.timedelta(days=7)  # the week of MONDAY whole, the next one just begun
+    weeks = TrafficWeeks(
+        views=[TrafficBucket(MONDAY, 70, 30), TrafficBucket(on, 5, 4)],
+        clones=[TrafficBucket(MONDAY, 7, 3)],
+        views_fetched_on=on,
+        clones_fetched_on=on,
+    )
+
+    reported = traffic_weeks_reported(weeks=weeks)
+
+    assert reported == {
+        MONDAY: WeekFigures(70, 30, 7, 3, complete=True),
+        on: WeekFigures(5, 4, 0, 0, complete=False),
+    }
+    later = WeekFigures(60, 31, 9, 2, complete=False)
+    assert traffic_week_max(stored=reported[MONDAY], reported=later) == WeekFigures(
+        70, 31, 9, 3, complete=True
+    )
+
+
+def test_a_week_is_incomplete_when_one_answer_came_after_midnight() -> None:
+
+    on = MONDAY + dt.timedelta(days=13)
+    weeks = TrafficWeeks(
+        views=[TrafficBucket(MONDAY, 70, 30)],
+        clones=[TrafficBucket(MONDAY, 7, 3)],
+        views_fetched_on=on,
+        clones_fetched_on=on + dt.timedelta(days=1),
+    )
+
+    assert not traffic_weeks_reported(weeks=weeks)[MONDAY].complete

@@ -91,10 +91,12 @@ def test_first_collection_stores_the_window_and_records_success(github, reposito
     assert collected_range(repository) == (today - dt.timedelta(days=14), today)
     assert github.request_counts() == {
         "/repos/acme/rocket": 1,
-        "/repos/acme/rocket/traffic/views": 1,
-        "/repos/acme/rocket/traffic/clones": 1,
+        # per=day, and per=week: a first collection captures the last full week.
+        "/repos/acme/rocket/traffic/views": 2,
+        "/repos/acme/rocket/traffic/clones": 2,
         "/repos/acme/rocket/traffic/popular/referrers": 1,
         "/repos/acme/rocket/traffic/popular/paths": 1,
+        "/repos/acme/rocket/releases": 1,
     }
 
 

@@ -416,3 +416,32 @@ def test_errors_survive_pickling() -> None:
         retry_at,
         True,
     )
+
+
+# --- weeks (per=week) ------------------------------------------------------------
+
+
+def test_weeks_fetch_reads_the_weekly_buckets_dated_by_their_monday(fake: FakeGitHub) -> None:
+    weeks = client.github_traffic_weeks_fetch(token=TOKEN, owner="acme", name="rocket")
+
+    for kind, buckets in (("views", weeks.views), ("clones", weeks.clones)):
+        expected = [
+            client.TrafficBucket(
+                day=dt.date.fromisoformat(item["timestamp"][:10]),
+                count=item["count"],
+                uniques=item["uniques"],
+            )
+            for item in fake.reported("acme", "rocket", kind=kind, per="week")[kind]
+        ]
+        assert buckets == expected and buckets
+        assert all(bucket.day.weekday() == 0 for bucket in buckets)
+    assert weeks.views_fetched_on == weeks.clones_fetched_on == NOW.date()
+    assert fake.request_counts() == {VIEWS: 1, CLONES: 1}
+    assert {logged["query"] for logged in fake.requests_log()} == {"per=week"}
+
+
+def test_weeks_fetch_fails_like_the_daily_fetch(fake: FakeGitHub) -> None:
+    with pytest.raises(GitHubError) as caught:
+        client.github_traffic_weeks_fetch(token="unknown-token", owner="acme", name="rocket")
+
+    assert caught.value.cause == GitHubErrorCause.BAD_CREDENTIALS

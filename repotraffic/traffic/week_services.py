@@ -1,0 +1,98 @@
+"""Weekly traffic: GitHub's per=week answers, kept for their honest weekly uniques.
+
+Unique visitors and cloners do not add across days, so a week's uniques can only come
+from GitHub, and only from an answer that held the whole week (Monday .. Sunday, UTC)
+inside its window: fetched on D, monday >= D-13 and sunday <= D-1
+(traffic.merge.traffic_week_complete). Partial weeks of the same answers are stored too,
+flagged, and merged by maximum like the days.
+
+When to ask. The two per=week requests cost two requests, so a collection makes them
+only when they can capture a complete week not stored yet: with D its daily answer's
+date, the latest week lying whole inside D-13 .. D-1 (the one ending on the last Sunday
+up to D-1; there is always exactly one) has no complete TrafficWeek. So a daily
+collection asks once a week, on the first run after a Sunday has ended (D-1 is that
+Sunday), plus a repository's first collection: about 2 requests per repository per
+week. A collection after downtime still catches the latest week, since any week ending
+within the last 13 days qualifies; weeks that fell out of GitHub's window while nothing
+ran are lost, as their days are. If an answer straddles midnight and misses the week
+whole, the week stays incomplete and the next run asks again.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from repotraffic.integrations.github.client import TrafficWeeks, github_traffic_weeks_fetch
+from repotraffic.repositories.models import Repository
+from repotraffic.traffic.merge import (
+    WeekFigures,
+    traffic_week_capturable,
+    traffic_week_max,
+    traffic_weeks_reported,
+)
+from repotraffic.traffic.models import TrafficWeek
+
+# A stored week's columns, in WeekFigures' order.
+_WEEK_FIGURES = ("views", "unique_views", "clones", "unique_clones", "complete")
+
+
+def traffic_week_capture_due(*, repository: Repository, fetched_on: dt.date) -> bool:
+    """Whether a collection whose daily answer is dated `fetched_on` should ask GitHub
+    for weeks: the latest week it can get whole is not stored complete yet."""
+    monday = traffic_week_capturable(fetched_on=fetched_on)
+    return not TrafficWeek.objects.filter(
+        repository=repository, week=monday, complete=True
+    ).exists()
+
+
+def traffic_weeks_store(
+    *, repository: Repository, weeks: TrafficWeeks, fetched_at: dt.datetime
+) -> int:
+    """Merge one pair of per=week answers into the stored weeks (by maximum; complete
+    once any answer held the week whole). Moves `traffic_updated_at` when a row changed,
+    so cached details follow. Returns the number of rows written."""
+    reported = traffic_weeks_reported(weeks=weeks)
+    with transaction.atomic():
+        if not Repository.objects.select_for_update().filter(id=repository.id).exists():
+            return 0
+        rows = TrafficWeek.objects.filter(repository=repository, week__in=list(reported))
+        stored = {row[0]: WeekFigures(*row[1:]) for row in rows.values_list("week", *_WEEK_FIGURES)}
+        merged = {}
+        for monday, figures in reported.items():
+            previous = stored.get(monday)
+            result = (
+                figures if previous is None else traffic_week_max(stored=previous, reported=figures)
+            )
+            if result != previous:
+                merged[monday] = result
+        if merged:
+            TrafficWeek.objects.bulk_create(
+                [
+                    TrafficWeek(
+                        repository=repository,
+                        week=monday,
+                        views=figures.views,
+                        unique_views=figures.unique_views,
+                        clones=figures.clones,
+                        unique_clones=figures.unique_clones,
+                        complete=figures.complete,
+                    )
+                    for monday, figures in merged.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["repository", "week"],
+                update_fields=list(_WEEK_FIGURES),
+            )
+            Repository.objects.filter(id=repository.id).update(traffic_updated_at=fetched_at)
+            repository.traffic_updated_at = fetched_at
+    return len(merged)
+
+
+def traffic_weeks_collect(*, repository: Repository, token: str, fetched_on: dt.date) -> int:
+    """The weekly step of a collection: asks GitHub for weeks only when due (see the
+    module) and stores the answers. Returns the rows written. Raises GitHubError."""
+    if not traffic_week_capture_due(repository=repository, fetched_on=fetched_on):
+        return 0
+    weeks = github_traffic_weeks_fetch(token=token, owner=repository.owner, name=repository.name)
+    return traffic_weeks_store(repository=repository, weeks=weeks, fetched_at=timezone.now())
