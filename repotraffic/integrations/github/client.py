@@ -1,12 +1,13 @@
-"""The only code that talks to GitHub: one repository's traffic, and token checks.
+"""The only code that talks to GitHub: a repository's traffic and snapshots, access and
+token checks.
 
 Built on PyGithub's Requester rather than its object model: traffic needs no
 `get_repo` round trip, and we want the raw status, headers and body so that every
 failure becomes one `GitHubError` with words the repository owner can act on.
 PyGithub's own retrying and throttling are switched off; the policy here (retries
 with exponential backoff, rate-limit waits) is ours, deterministic and testable.
-Other code imports from this module only; errors.py (the error type and its words)
-and rate_limits.py are its parts.
+Other code imports from this module only; errors.py (the error type and its words),
+answers.py (the typed answers and their parsers) and rate_limits.py are its parts.
 
 Settings, read at call time (each has a default, so none is required):
 GITHUB_API_URL, GITHUB_TIMEOUT, GITHUB_MAX_RETRIES, GITHUB_RETRY_BACKOFF and
@@ -43,6 +44,23 @@ from github import Auth
 from github.Requester import Requester
 
 from repotraffic.integrations.github import rate_limits
+
+# Re-exported ("X as X"): other code imports the answers' types from here.
+from repotraffic.integrations.github.answers import PopularEntry as PopularEntry
+from repotraffic.integrations.github.answers import PopularLists as PopularLists
+from repotraffic.integrations.github.answers import Release as Release
+from repotraffic.integrations.github.answers import ReleaseAsset as ReleaseAsset
+from repotraffic.integrations.github.answers import ReleaseList as ReleaseList
+from repotraffic.integrations.github.answers import RepositoryInfo as RepositoryInfo
+from repotraffic.integrations.github.answers import TrafficBucket as TrafficBucket
+from repotraffic.integrations.github.answers import TrafficWeeks as TrafficWeeks
+from repotraffic.integrations.github.answers import TrafficWindow as TrafficWindow
+from repotraffic.integrations.github.answers import (
+    buckets_parse,
+    popular_parse,
+    release_parse,
+    repository_parse,
+)
 
 # Re-exported ("X as X"): other code imports the error type and its causes from here.
 from repotraffic.integrations.github.errors import GitHubError as GitHubError
@@ -89,42 +107,6 @@ _INTERACTIVE_MAX_BACKOFF_SECONDS = 1.0
 # A list's Link header names its next page so: <https://...&page=2>; rel="next"
 _NEXT_LINK = re.compile(r'<[^>]*>\s*;\s*rel="next"')
 _RELEASES_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class TrafficBucket:
-    day: dt.date
-    count: int
-    uniques: int
-
-
-@dataclass(frozen=True)
-class TrafficWindow:
-    """GitHub's two daily series. A response fetched on UTC date D covers D-14 .. D; the
-    two requests can straddle midnight, so each carries its own D (None in a window built
-    by hand: the collection's date stands in)."""
-
-    views: list[TrafficBucket]
-    clones: list[TrafficBucket]
-    views_fetched_on: dt.date | None = None
-    clones_fetched_on: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class RepositoryInfo:
-    """GET /repos/{owner}/{repo}: GitHub's own spelling of the name, and what the token
-    may do there. `can_read_traffic` is None where GitHub does not say (a GitHub App
-    installation token gets no `permissions`)."""
-
-    owner: str
-    name: str
-    private: bool
-    can_read_traffic: bool | None
-    stars: int = 0
-    forks: int = 0
-    watchers: int = 0  # GitHub's subscribers_count: people watching the repository
-    open_issues: int = 0  # open issues and pull requests, as GitHub counts them
-    fetched_on: dt.date | None = None  # the UTC date of GitHub's answer
 
 
 @dataclass(frozen=True)
@@ -314,43 +296,6 @@ def _request_get(
         attempt += 1
 
 
-def _day_parse(*, value: Any) -> dt.date:
-    if not isinstance(value, str):
-        raise ValueError(f"timestamp {value!r} is not a string")
-    moment = dt.datetime.fromisoformat(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.date()
-
-
-def _count_parse(*, value: Any, field: str) -> int:
-    # bool is an int subclass; a JSON true is still not a count.
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{field} {value!r} is not a whole number")
-    return value
-
-
-def _buckets_parse(*, data: Any, key: str, subject: str) -> list[TrafficBucket]:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise malformed(subject=subject, detail=f"no {key!r} list")
-    buckets: dict[dt.date, TrafficBucket] = {}
-    try:
-        for item in data[key]:
-            if not isinstance(item, dict):
-                raise ValueError(f"entry {item!r} is not an object")
-            day = _day_parse(value=item.get("timestamp"))
-            if day in buckets:
-                raise ValueError(f"day {day} appears twice")
-            buckets[day] = TrafficBucket(
-                day=day,
-                count=_count_parse(value=item.get("count"), field="count"),
-                uniques=_count_parse(value=item.get("uniques"), field="uniques"),
-            )
-    except ValueError as exc:
-        raise malformed(subject=subject, detail=str(exc)) from None
-    return [buckets[day] for day in sorted(buckets)]
-
-
 def _traffic_series_fetch(
     *, token: str | None, owner: str, name: str, per: str
 ) -> tuple[dict[str, list[TrafficBucket]], dict[str, dt.date]]:
@@ -376,7 +321,7 @@ def _traffic_series_fetch(
                 config=config,
                 token_key=token_key,
             )
-            series[kind] = _buckets_parse(data=answer.data, key=kind, subject=subject)
+            series[kind] = buckets_parse(data=answer.data, key=kind, subject=subject)
             fetched_on[kind] = answer.day
     finally:
         requester.close()
@@ -394,19 +339,6 @@ def github_traffic_fetch(*, token: str | None, owner: str, name: str) -> Traffic
     )
 
 
-@dataclass(frozen=True)
-class TrafficWeeks:
-    """GitHub's two weekly series (per=week), each bucket dated by its week's Monday
-    (weeks start Monday 00:00 UTC). Its uniques are GitHub's count of distinct people in
-    the part of that week inside the answer's window: honest weekly uniques only for a
-    week the window held whole (traffic.merge.traffic_week_complete)."""
-
-    views: list[TrafficBucket]
-    clones: list[TrafficBucket]
-    views_fetched_on: dt.date
-    clones_fetched_on: dt.date
-
-
 def github_traffic_weeks_fetch(*, token: str | None, owner: str, name: str) -> TrafficWeeks:
     """Fetches the weekly views and clones of GitHub's 14-day window (two requests)."""
     series, fetched_on = _traffic_series_fetch(token=token, owner=owner, name=name, per="week")
@@ -416,48 +348,6 @@ def github_traffic_weeks_fetch(*, token: str | None, owner: str, name: str) -> T
         views_fetched_on=fetched_on["views"],
         clones_fetched_on=fetched_on["clones"],
     )
-
-
-@dataclass(frozen=True)
-class PopularEntry:
-    """One line of GitHub's top-10 lists: a referring site (`name`; `title` empty) or a
-    page (`name` its path, `title` its title). `count` and `uniques` are GitHub's totals
-    over its rolling 14 days, not one day's."""
-
-    name: str
-    title: str
-    count: int
-    uniques: int
-
-
-@dataclass(frozen=True)
-class PopularLists:
-    referrers: list[PopularEntry]
-    paths: list[PopularEntry]
-    fetched_on: dt.date | None = None  # the UTC date of GitHub's answer: the lists' day
-
-
-def _popular_parse(*, data: Any, key: str, subject: str) -> list[PopularEntry]:
-    if not isinstance(data, list):
-        raise malformed(subject=subject, detail="not a list")
-    entries: dict[str, PopularEntry] = {}
-    try:
-        for item in data:
-            if not isinstance(item, dict):
-                raise ValueError(f"entry {item!r} is not an object")
-            name = item.get(key)
-            title = item.get("title", "") if key == "path" else ""
-            if not isinstance(name, str) or not name or not isinstance(title, str):
-                raise ValueError(f"entry without a {key}")
-            entries[name] = PopularEntry(
-                name=name[:500],
-                title=title[:500],
-                count=_count_parse(value=item.get("count"), field="count"),
-                uniques=_count_parse(value=item.get("uniques"), field="uniques"),
-            )
-    except ValueError as exc:
-        raise malformed(subject=subject, detail=str(exc)) from None
-    return list(entries.values())
 
 
 def github_popular_fetch(*, token: str | None, owner: str, name: str) -> PopularLists:
@@ -483,79 +373,11 @@ def github_popular_fetch(*, token: str | None, owner: str, name: str) -> Popular
                 config=config,
                 token_key=token_key,
             )
-            lists[kind] = _popular_parse(data=answer.data, key=key, subject=subject)
+            lists[kind] = popular_parse(data=answer.data, key=key, subject=subject)
             fetched_on = answer.day
     finally:
         requester.close()
     return PopularLists(referrers=lists["referrers"], paths=lists["paths"], fetched_on=fetched_on)
-
-
-@dataclass(frozen=True)
-class ReleaseAsset:
-    id: int
-    name: str
-    download_count: int  # cumulative, since the asset was uploaded
-
-
-@dataclass(frozen=True)
-class Release:
-    id: int
-    tag_name: str
-    name: str  # empty when GitHub has none
-    published_at: dt.datetime | None  # None for a draft
-    assets: list[ReleaseAsset]
-
-
-@dataclass(frozen=True)
-class ReleaseList:
-    """The repository's releases, newest first as GitHub lists them. `complete` is False
-    when the page budget ran out before the list did: the oldest releases are missing."""
-
-    releases: list[Release]
-    complete: bool
-    fetched_on: dt.date  # the UTC date of GitHub's (first) answer
-
-
-def _text_parse(*, value: Any, field: str, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value):
-        raise ValueError(f"{field} {value!r} is not a text")
-    return value
-
-
-def _release_parse(*, item: Any) -> Release:
-    if not isinstance(item, dict):
-        raise ValueError(f"release {item!r} is not an object")
-    published = item.get("published_at")
-    if published is not None and not isinstance(published, str):
-        raise ValueError(f"published_at {published!r} is not a timestamp")
-    published_at = dt.datetime.fromisoformat(published) if published else None
-    if published_at is not None and published_at.tzinfo is None:
-        raise ValueError(f"published_at {published!r} has no time zone")
-    assets = item.get("assets")
-    if not isinstance(assets, list):
-        raise ValueError("a release without an 'assets' list")
-    parsed = []
-    for asset in assets:
-        if not isinstance(asset, dict):
-            raise ValueError(f"asset {asset!r} is not an object")
-        parsed.append(
-            ReleaseAsset(
-                id=_count_parse(value=asset.get("id"), field="asset id"),
-                name=_text_parse(value=asset.get("name"), field="asset name")[:255],
-                download_count=_count_parse(
-                    value=asset.get("download_count"), field="download_count"
-                ),
-            )
-        )
-    return Release(
-        id=_count_parse(value=item.get("id"), field="release id"),
-        tag_name=_text_parse(value=item.get("tag_name"), field="tag_name")[:255],
-        name=_text_parse(value=item.get("name"), field="name", required=False)[:255],
-        published_at=None if published_at is None else published_at.astimezone(dt.UTC),
-        assets=parsed,
-    )
 
 
 def github_releases_fetch(
@@ -592,7 +414,7 @@ def github_releases_fetch(
                 raise malformed(subject=subject, detail="not a list")
             try:
                 for item in answer.data:
-                    release = _release_parse(item=item)
+                    release = release_parse(item=item)
                     releases.setdefault(release.id, release)
             except ValueError as exc:
                 raise malformed(subject=subject, detail=str(exc)) from None
@@ -632,7 +454,7 @@ def github_repository_get(
         )
     finally:
         requester.close()
-    info = _repository_parse(data=answer.data, subject=repo, fetched_on=answer.day)
+    info = repository_parse(data=answer.data, subject=repo, fetched_on=answer.day)
     if info.can_read_traffic is False:
         raise GitHubError(
             GitHubErrorCause.NO_PUSH_ACCESS,
@@ -642,40 +464,6 @@ def github_repository_get(
             "with push access",
         )
     return info
-
-
-def _repository_parse(*, data: Any, subject: str, fetched_on: dt.date) -> RepositoryInfo:
-    owner = data.get("owner") if isinstance(data, dict) else None
-    login = owner.get("login") if isinstance(owner, dict) else None
-    name = data.get("name") if isinstance(data, dict) else None
-    if not isinstance(login, str) or not login or not isinstance(name, str) or not name:
-        raise malformed(subject=subject, detail="no owner login or name")
-    permissions = data.get("permissions")
-    can_read_traffic = (
-        bool(permissions.get("push") or permissions.get("admin"))
-        if isinstance(permissions, dict)
-        else None
-    )
-    counts = {}
-    for field, key in (
-        ("stars", "stargazers_count"),
-        ("forks", "forks_count"),
-        ("watchers", "subscribers_count"),
-        ("open_issues", "open_issues_count"),
-    ):
-        value = data.get(key, 0)
-        try:
-            counts[field] = _count_parse(value=value, field=key)
-        except ValueError as exc:
-            raise malformed(subject=subject, detail=str(exc)) from None
-    return RepositoryInfo(
-        owner=login,
-        name=name,
-        private=data.get("private") is True,
-        can_read_traffic=can_read_traffic,
-        fetched_on=fetched_on,
-        **counts,
-    )
 
 
 def github_token_check(*, token: str, interactive: bool = False) -> str:

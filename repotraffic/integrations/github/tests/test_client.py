@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from repotraffic.integrations.github import client
+from repotraffic.integrations.github import answers, client
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
@@ -271,13 +271,13 @@ def test_unreadable_answers_are_malformed_and_not_retried(
 )
 def test_wrong_shapes_are_refused(payload: Any) -> None:
     with pytest.raises(GitHubError) as caught:
-        client._buckets_parse(data=payload, key="views", subject="acme/rocket traffic views")
+        answers.buckets_parse(data=payload, key="views", subject="acme/rocket traffic views")
 
     assert caught.value.cause == GitHubErrorCause.MALFORMED
 
 
 def test_buckets_are_sorted_and_timestamps_become_utc_days() -> None:
-    buckets = client._buckets_parse(
+    buckets = answers.buckets_parse(
         data={
             "views": [
                 {"timestamp": "2026-11-12T00:00:00Z", "count": 3, "uniques": 2},
