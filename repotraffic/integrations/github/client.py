@@ -191,6 +191,11 @@ def _requester_build(*, token: str, config: _Config) -> Requester:
     )
 
 
+def _repository_path(*, owner: str, name: str) -> str:
+    """The API path of a repository, each part escaped (a name is never a path)."""
+    return f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+
+
 @dataclass(frozen=True)
 class _Answer:
     data: Any  # the decoded JSON
@@ -303,7 +308,7 @@ def _traffic_series_fetch(
     token = _token_clean(token=token)
     config = _config_read()
     repo = f"{owner}/{name}"
-    base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    base = _repository_path(owner=owner, name=name)
     token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     series: dict[str, list[TrafficBucket]] = {}
     fetched_on: dict[str, dt.date] = {}
@@ -356,7 +361,7 @@ def github_popular_fetch(*, token: str | None, owner: str, name: str) -> Popular
     token = _token_clean(token=token)
     config = _config_read()
     repo = f"{owner}/{name}"
-    base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    base = _repository_path(owner=owner, name=name)
     token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     lists: dict[str, list[PopularEntry]] = {}
     fetched_on = _utc_today()
@@ -390,7 +395,7 @@ def github_releases_fetch(
     config = _config_read()
     pages = max(1, max_pages or int(getattr(settings, "TRAFFIC_RELEASE_PAGES", 3)))
     repo = f"{owner}/{name}"
-    base = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
+    base = _repository_path(owner=owner, name=name)
     token_key = rate_limits.token_key(api_url=config.api_url, token=token)
     releases: dict[int, Release] = {}  # by id: a release published meanwhile shifts pages
     fetched_on: dt.date | None = None
@@ -445,7 +450,7 @@ def github_repository_get(
     try:
         answer = _request_get(
             requester=requester,
-            path=f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}",
+            path=_repository_path(owner=owner, name=name),
             parameters=None,
             subject=repo,
             repo=repo,
