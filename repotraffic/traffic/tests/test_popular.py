@@ -2,7 +2,6 @@
 as a series per referrer or page, never summed."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +15,6 @@ from repotraffic.integrations.github.client import (
     github_repository_get,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic import services
 from repotraffic.traffic.models import PopularSnapshot, RepositorySnapshot, TrafficDay
 from repotraffic.traffic.popular_selectors import traffic_popular_list
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
@@ -182,11 +180,8 @@ class TestList:
         assert len(items) == 10 and all(len(item.series) == 30 for item in items)
 
 
+@pytest.mark.usefixtures("collection_clock")
 class TestCollection:
-    @pytest.fixture(autouse=True)
-    def fake_clock(self, github, monkeypatch):
-        monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
-
     @pytest.fixture
     def repository(self, github):
         github.add_repo("acme", "rocket")
@@ -251,8 +246,8 @@ class TestRepositorySnapshot:
         row = RepositorySnapshot.objects.get(repository=repository)
         assert (row.date, row.stars, row.forks) == (NOON.date(), 50, 5)
 
-    def test_a_collection_keeps_the_days_counts(self, github, settings, monkeypatch):
-        monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
+    @pytest.mark.usefixtures("collection_clock")
+    def test_a_collection_keeps_the_days_counts(self, github, settings):
         github.add_repo("acme", "rocket")
         repository = RepositoryFactory.create(owner="acme", name="rocket")
         expected = github_repository_get(token=settings.GITHUB_TOKEN, owner="acme", name="rocket")

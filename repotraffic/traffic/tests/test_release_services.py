@@ -1,7 +1,6 @@
 """Release downloads: the day's cumulative count of every asset, collected with the rest."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,7 +12,6 @@ from repotraffic.integrations.github.client import (
     github_releases_fetch,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic import services
 from repotraffic.traffic.models import Release as ReleaseRow
 from repotraffic.traffic.models import ReleaseAssetDay, TrafficDay
 from repotraffic.traffic.release_services import release_downloads_store
@@ -84,11 +82,8 @@ class TestStore:
         assert written == 0 and not ReleaseRow.objects.exists()
 
 
+@pytest.mark.usefixtures("collection_clock")
 class TestCollection:
-    @pytest.fixture(autouse=True)
-    def fake_clock(self, github, monkeypatch):
-        monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
-
     @pytest.fixture
     def repository(self, github):
         github.add_repo("acme", "rocket")

@@ -1,7 +1,6 @@
 import datetime as dt
 import threading
 from dataclasses import replace
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -28,7 +27,7 @@ from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.crypto import secret_encrypt
 from repotraffic.users.tests.factories import user_with_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collection_clock")]
 LEASE = dt.timedelta(seconds=120)
 
 
@@ -52,13 +51,6 @@ def reported(fake, repository) -> dict[dt.date, tuple]:
             row = rows.setdefault(day, [0, 0, 0, 0])
             row[kind], row[kind + 1] = bucket["count"], bucket["uniques"]
     return {day: tuple(row) for day, row in rows.items()}
-
-
-@pytest.fixture(autouse=True)
-def collection_clock(github, monkeypatch):
-    """The collection's own timestamps follow the fake's clock too (its answers' dates
-    already do, through their Date header), as in production ours and GitHub's agree."""
-    monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
 
 
 @pytest.fixture

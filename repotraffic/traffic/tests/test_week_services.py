@@ -1,5 +1,4 @@
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
@@ -9,20 +8,13 @@ from repotraffic.integrations.github.client import (
     github_rate_limit_blocks_clear,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic import services, week_services
+from repotraffic.traffic import week_services
 from repotraffic.traffic.models import TrafficDay, TrafficWeek
 from repotraffic.traffic.services import traffic_fetch
 from repotraffic.users.tests.factories import user_with_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("collection_clock")]
 THURSDAY = dt.datetime(2026, 10, 1, 22, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def collection_clock(github, monkeypatch):
-    """Our timestamps follow the fake's clock, as GitHub's and ours agree in production."""
-    monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
-    monkeypatch.setattr(week_services, "timezone", SimpleNamespace(now=github.now))
 
 
 @pytest.fixture

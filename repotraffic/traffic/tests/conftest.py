@@ -1,0 +1,13 @@
+from types import SimpleNamespace
+
+import pytest
+
+from repotraffic.traffic import services, week_services
+
+
+@pytest.fixture
+def collection_clock(github, monkeypatch):
+    """The collection's own timestamps follow the fake's clock (its answers' dates already
+    do, through their Date header), as in production ours and GitHub's agree."""
+    monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
+    monkeypatch.setattr(week_services, "timezone", SimpleNamespace(now=github.now))
