@@ -62,12 +62,13 @@ print(Repository.objects.count())
 CHECK = """
 import json
 from repotraffic.repositories.models import Repository
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 print(json.dumps({
     "rows": TrafficDay.objects.count(),
-    "without_success": Repository.objects.filter(last_success_at__isnull=True).count(),
-    "with_error": Repository.objects.exclude(last_error="").count(),
-    "locked": Repository.objects.filter(collection_lease_until__isnull=False).count(),
+    # Seeded with bulk_create, a repository has no Collection until its first collection.
+    "without_success": Repository.objects.filter(collection__last_success_at__isnull=True).count(),
+    "with_error": Collection.objects.exclude(last_error="").count(),
+    "locked": Collection.objects.filter(lease_until__isnull=False).count(),
 }))
 """
 

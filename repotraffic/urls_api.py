@@ -3,12 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from repotraffic.common.api_errors import api_not_found
 from repotraffic.common.apis import HealthApi, ReadyApi
-from repotraffic.repositories.apis import (
-    RepositoryCreateApi,
-    RepositoryDeleteApi,
-    RepositoryDetailApi,
-    RepositoryListApi,
-)
+from repotraffic.repositories.apis import RepositoryCreateApi, RepositoryDeleteApi
 from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
 from repotraffic.traffic.apis import (
     RepositoryPathsApi,
@@ -16,6 +11,7 @@ from repotraffic.traffic.apis import (
     RepositoryReleasesApi,
     RepositoryStarsApi,
 )
+from repotraffic.traffic.repository_apis import RepositoryDetailApi, RepositoryListApi
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
 PUBLIC: dict[str, list[type]] = {"authentication_classes": [], "permission_classes": []}

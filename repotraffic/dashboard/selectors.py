@@ -14,10 +14,12 @@ from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.selectors import repository_get, repository_list
 from repotraffic.sharing.selectors import share_link_get_by_key
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.selectors import (
     METRICS,
     TrafficColumns,
+    collection_get,
+    collection_of,
     traffic_columns_many,
     traffic_series,
 )
@@ -64,10 +66,11 @@ class TrafficChart:
 
 @dataclass(frozen=True)
 class RepositoryTraffic:
-    """One repository's chart, totals, daily rows (when the page lists them) and, without
-    traffic, why."""
+    """One repository's chart, totals, daily rows (when the page lists them), collection
+    state and, without traffic, why."""
 
     repository: Repository
+    collection: Collection
     chart: TrafficChart
     rows: list[dict[str, Any]] | None
     empty_message: str
@@ -133,24 +136,27 @@ def repository_for_page_get(*, grant: PageGrant | None, repository_id: str) -> R
 
 
 def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> RepositoryTraffic:
+    collection = collection_get(repository=repository)
     rows = traffic_series(repository=repository, date_range=date_range)
     chart = traffic_chart_build(rows=rows)
-    has_history = bool(rows) or repository.collected_from is not None
+    has_history = bool(rows) or collection.collected_from is not None
     if not has_history and (date_range.start or date_range.end):
         # Rows stored before collected ranges were recorded, outside this date range.
         has_history = TrafficDay.objects.filter(repository_id=repository.id).exists()
     return RepositoryTraffic(
         repository=repository,
+        collection=collection,
         chart=chart,
         rows=rows,
-        empty_message=_empty_message(repository=repository, chart=chart, has_history=has_history),
+        empty_message=_empty_message(collection=collection, chart=chart, has_history=has_history),
     )
 
 
 def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[RepositoryTraffic]:
     """Every repository of the user, oldest first, in at most two queries whatever their
-    number: the repositories, then the traffic of those whose chart is not cached."""
-    queryset = repository_list(user=user)
+    number: the repositories with their collection state, then the traffic of those whose
+    chart is not cached."""
+    queryset = repository_list(user=user).select_related("collection")
     filtered = bool(date_range.start or date_range.end)
     if filtered:
         # Tells "nothing in this range" from "nothing at all" within the same query, for
@@ -160,21 +166,26 @@ def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[Repo
         )
     repositories = list(queryset)
     charts = _charts_cached(repositories=repositories, date_range=date_range)
-    return [
-        RepositoryTraffic(
-            repository=repository,
-            chart=charts[repository.id],
-            rows=None,
-            empty_message=_empty_message(
-                repository=repository,
-                chart=charts[repository.id],
-                has_history=repository.collected_from is not None
-                # has_traffic: the annotation above, present whenever `filtered`.
-                or (filtered and getattr(repository, "has_traffic", False)),
-            ),
+    traffic = []
+    for repository in repositories:
+        collection = collection_of(repository)
+        has_history = collection.collected_from is not None or (
+            # has_traffic: the annotation above, present whenever `filtered`.
+            filtered and getattr(repository, "has_traffic", False)
         )
-        for repository in repositories
-    ]
+        chart = charts[repository.id]
+        traffic.append(
+            RepositoryTraffic(
+                repository=repository,
+                collection=collection,
+                chart=chart,
+                rows=None,
+                empty_message=_empty_message(
+                    collection=collection, chart=chart, has_history=has_history
+                ),
+            )
+        )
+    return traffic
 
 
 def _charts_cached(
@@ -203,12 +214,12 @@ def _charts_cached(
 
 
 def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
-    version = repository.traffic_version
+    version = collection_of(repository).traffic_version
     # "-2": charts cached before partial days had none marked.
     return f"dashboard-chart-2:{repository.id}:{version}:{date_range.start}:{date_range.end}"
 
 
-def _empty_message(*, repository: Repository, chart: TrafficChart, has_history: bool) -> str:
+def _empty_message(*, collection: Collection, chart: TrafficChart, has_history: bool) -> str:
     """Why a repository shows no chart ("" when it shows one).
 
     A collected repository always has days to show (zeros when it had no traffic), unless
@@ -218,7 +229,7 @@ def _empty_message(*, repository: Repository, chart: TrafficChart, has_history: 
     if has_history:
         return EMPTY_IN_RANGE
     # Not "pending" when a collection has run and failed: the error says what to do.
-    return EMPTY_FAILED if repository.last_error else EMPTY_PENDING
+    return EMPTY_FAILED if collection.last_error else EMPTY_PENDING
 
 
 def traffic_chart_build(*, rows: list[dict[str, Any]]) -> TrafficChart:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib import admin
 
 from repotraffic.repositories.models import Repository
@@ -5,14 +7,12 @@ from repotraffic.repositories.models import Repository
 
 @admin.register(Repository)
 class RepositoryAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "user", "created_at", "last_success_at", "last_error")
-    list_select_related = ("user",)
+    """The traffic app registers this again with the collection state (traffic/admin.py)."""
+
+    list_display: tuple[str, ...] = ("full_name", "user", "created_at")
+    list_select_related: ClassVar[tuple[str, ...]] = ("user",)
     search_fields = ("owner", "name", "user__email")
-    list_filter = ("last_success_at",)
-    readonly_fields = (
-        "id", "user", "owner", "name", "created_at",
-        "last_attempt_at", "last_success_at", "last_error", "last_error_at",
-    )  # fmt: skip
+    readonly_fields = ("id", "user", "owner", "name", "created_at")
 
     def has_add_permission(self, request):
         return False

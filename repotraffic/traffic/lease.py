@@ -1,10 +1,10 @@
 """Keeping a collection's lease while the collection runs.
 
-`repositories.services` claims, renews and releases the lease (conditional UPDATEs on
-the repository's row). While a collection runs, a daemon thread renews it every third
-of its length, so a collection slowed down by GitHub (retries, a rate-limit wait) keeps
-it however long it takes, and one whose process is killed loses it within one lease:
-the thread dies with the process.
+`collection_services` claims, renews and releases the lease (conditional UPDATEs on the
+repository's Collection row). While a collection runs, a daemon thread renews it every
+third of its length, so a collection slowed down by GitHub (retries, a rate-limit wait)
+keeps it however long it takes, and one whose process is killed loses it within one
+lease: the thread dies with the process.
 """
 
 import datetime as dt
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 
-from repotraffic.repositories.services import repository_collection_renew
+from repotraffic.traffic.collection_services import collection_renew
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,7 @@ def _renew_until_stopped(
     try:
         while not stop.wait(lease.total_seconds() / 3):
             try:
-                renewed = repository_collection_renew(
-                    repository_id=repository_id, owner=owner, lease=lease
-                )
+                renewed = collection_renew(repository_id=repository_id, owner=owner, lease=lease)
             except DatabaseError:
                 # Try again at the next beat: the lease outlives two missed renewals.
                 logger.exception("could not renew the collection lease of %s", repository_id)

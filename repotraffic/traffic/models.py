@@ -1,6 +1,67 @@
 from django.db import models
+from django.db.models import F, Q
 
 from repotraffic.repositories.models import Repository
+
+
+def collection_pending_q() -> Q:
+    """Collection.pending as a query filter, on Collection."""
+    return Q(requested_at__isnull=False) & (
+        Q(last_success_at__isnull=True) | Q(last_success_at__lt=F("requested_at"))
+    )
+
+
+class Collection(models.Model):
+    """A repository's collection state: its outcomes, its lease, its pending request, and
+    what successful collections have covered. Written only by the collection.
+
+    Every repository has one, made in the transaction that creates the repository (the
+    repositories.signals.repository_created receiver, traffic.tasks); the migration that
+    brought this model made one for each repository then. A repository made without
+    (with bulk_create, as the benchmarks do) reads as never collected
+    (traffic.selectors.collection_of), and its first collection makes its row.
+    """
+
+    repository = models.OneToOneField(
+        Repository, on_delete=models.CASCADE, primary_key=True, related_name="collection"
+    )
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    # The lease: held by one running collection (its random owner id), so two never run
+    # at once for this repository, whichever process or machine they run on. The holder
+    # renews it while it runs; one left by a crash expires on its own.
+    lease_owner = models.CharField(max_length=32, blank=True, default="", editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a collection was last asked for (queued). Until one succeeds after it, the
+    # request is pending, and a worker that starts queues it again: a queued task lost
+    # with a killed worker is not lost for good.
+    requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The UTC days that successful collections have covered (GitHub's window, today-14 ..
+    # today, of each), both inclusive; null until the first success. Only ever widens.
+    # GitHub leaves days without traffic out, so a day in here without a row had none.
+    collected_from = models.DateField(null=True, blank=True, editable=False)
+    collected_until = models.DateField(null=True, blank=True, editable=False)
+    # When the repository's traffic rows or collected range last changed: the version of
+    # its cached JSON.
+    traffic_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"collection of {self.repository_id}"
+
+    @property
+    def traffic_version(self) -> float:
+        """What keys cached traffic JSON: it moves with every change of the rows."""
+        return self.traffic_updated_at.timestamp() if self.traffic_updated_at else 0
+
+    @property
+    def pending(self) -> bool:
+        """A collection was requested and none has succeeded since."""
+        requested = self.requested_at
+        if requested is None:
+            return False
+        return self.last_success_at is None or self.last_success_at < requested
 
 
 class TrafficDay(models.Model):
@@ -113,6 +174,47 @@ class RepositorySnapshot(models.Model):
             models.UniqueConstraint(
                 fields=["repository", "date"], name="repository_snapshot_unique"
             ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.date}: {self.stars} stars"
+
+
+class StarHistory(models.Model):
+    """How a repository's star history was rebuilt from GitHub's stargazer list (GET
+    .../stargazers, with each star's `starred_at`, oldest first, 100 a page): once, at
+    its first collection, within a page budget. GitHub lists at most 400 pages (40,000
+    stars); a larger list, or one past the budget, is read at pages spread evenly over
+    what can be listed, and only the days those pages pin down exactly are kept."""
+
+    repository = models.OneToOneField(
+        Repository, on_delete=models.CASCADE, primary_key=True, related_name="star_history"
+    )
+    rebuilt_on = models.DateField()
+    stars_total = models.PositiveIntegerField()  # stargazers_count when it was rebuilt
+    pages_total = models.PositiveIntegerField()  # the pages GitHub would list
+    pages_read = models.PositiveIntegerField()
+    complete = models.BooleanField()  # every page of the whole list was read
+
+    def __str__(self) -> str:
+        return f"{self.repository_id}: {self.pages_read}/{self.pages_total} pages"
+
+
+class StarHistoryDay(models.Model):
+    """The number of the repository's current stargazers who had starred it by the end
+    of one UTC day, from the stargazer list. People who starred and later unstarred are
+    not in that list, so this can be below what GitHub showed on that day."""
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="star_history_days"
+    )
+    date = models.DateField()
+    stars = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("repository", "date")
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "date"], name="star_history_day_unique"),
         ]
 
     def __str__(self) -> str:

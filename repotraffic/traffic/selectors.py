@@ -11,8 +11,9 @@ from django.db.models.functions import Cast
 
 from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
-from repotraffic.repositories.models import Repository, collection_pending_q
-from repotraffic.traffic.models import TrafficDay, TrafficWeek
+from repotraffic.common.lookups import model_get_by_fields
+from repotraffic.repositories.models import Repository
+from repotraffic.traffic.models import Collection, TrafficDay, TrafficWeek, collection_pending_q
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
 ALL_DATES = DateRange()
@@ -20,10 +21,30 @@ ALL_DATES = DateRange()
 INTERVALS = {"day": "traffic", "week": "weeks", "month": "months"}
 
 
+def collection_of(repository: Repository) -> Collection:
+    """The repository's collection state: the one read with it (select_related
+    ("collection"), collection_get) or else one query. A repository without one (made
+    with bulk_create) reads as never collected: a Collection with every field at its
+    default, not saved."""
+    try:
+        return repository.collection
+    except Collection.DoesNotExist:
+        return Collection(repository=repository)
+
+
+def collection_get(*, repository: Repository) -> Collection:
+    """The repository's collection state through a raw SELECT (common.lookups: the
+    detail endpoint reads it on every request), kept on the repository, so that
+    collection_of(repository) is that one too."""
+    collection = model_get_by_fields(Collection, repository=repository.id) or Collection()
+    collection.repository = repository  # a one-to-one: also caches it on the repository
+    return collection
+
+
 def _span_start(
     *, first_row: dt.date | None, repository: Repository, date_range: DateRange
 ) -> dt.date:
-    start = repository.collected_from
+    start = collection_of(repository).collected_from
     if start is None or (first_row is not None and first_row < start):
         start = first_row
     if start is None:
@@ -121,8 +142,9 @@ def _columns(
     partial: list[int] = []
     to_ordinal = dt.date.toordinal
     from_text = dt.date.fromisoformat
+    collection = collection_of(repository)
     edges = sorted(
-        {day.toordinal() for day in (repository.collected_from, repository.collected_until) if day}
+        {day.toordinal() for day in (collection.collected_from, collection.collected_until) if day}
     )
     # Ordinals: the first day (None until known), the next day to fill (once it is).
     start: int | None = None
@@ -151,12 +173,12 @@ def _columns(
             partial.append(ordinal - start)
         following = ordinal + 1
     if start is None:
-        if repository.collected_from is None:
+        if collection.collected_from is None:
             return TrafficColumns(None, *metrics, partial)
         start = following = _span_start(
             first_row=None, repository=repository, date_range=date_range
         ).toordinal()
-    until = repository.collected_until
+    until = collection.collected_until
     if until is not None and date_range.end is not None:
         until = min(until, date_range.end)
     if until is not None and until.toordinal() >= following:
@@ -167,7 +189,9 @@ def _columns(
 def traffic_columns_many(
     *, repositories: Iterable[Repository], date_range: DateRange = ALL_DATES
 ) -> dict[uuid.UUID, TrafficColumns]:
-    """traffic_series for many repositories in one query, as columns, by repository id."""
+    """traffic_series for many repositories in one query, as columns, by repository id.
+    Their collection state comes with them (select_related("collection")) or costs a
+    query each."""
     # Ids and dates are read as text: a UUID and a date object per row were most of
     # the time for 100 repositories x 3 years. SQLite spells ids as hex, PostgreSQL
     # with dashes; both spell dates YYYY-MM-DD.
@@ -300,7 +324,8 @@ def traffic_detail(
     "months" instead."""
     columns = traffic_columns_many(repositories=[repository], date_range=date_range)
     series = columns[repository.id]
-    collected = (repository.collected_from, repository.collected_until)
+    collection = collection_of(repository)
+    collected = (collection.collected_from, collection.collected_until)
     if interval == "week":
         entries = traffic_weeks(repository=repository, columns=series)
     elif interval == "month":
@@ -321,7 +346,7 @@ def traffic_detail_json(
     """traffic_detail as JSON text, cached per version of the repository's traffic
     (`traffic_updated_at` moves with every change of its rows, weeks or collected range)."""
     return json_cached(
-        key=f"traffic-detail:{repository.id}:{repository.traffic_version}:"
+        key=f"traffic-detail:{repository.id}:{collection_of(repository).traffic_version}:"
         f"{date_range.start}:{date_range.end}:{interval}",
         build=lambda: traffic_detail(
             repository=repository, date_range=date_range, interval=interval
@@ -332,17 +357,17 @@ def traffic_detail_json(
 _ID_PAGE = 2000
 
 
-def _ids_paged(queryset: QuerySet[Repository]) -> Iterator[uuid.UUID]:
+def _ids_paged(queryset: QuerySet[Repository] | QuerySet[Collection]) -> Iterator[uuid.UUID]:
     """The queryset's ids in order, read one page at a time, each page its own short query.
 
     Not `.iterator()`: on SQLite its statement stays open until the last row is read, and
     that read transaction, held for a whole collection run, stops every WAL checkpoint, so
     the -wal file grew by about 50 KB per repository collected (470 MB for 10,000).
     """
-    ids = queryset.order_by("id").values_list("id", flat=True)
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
     last: uuid.UUID | None = None
     while True:
-        page = list((ids if last is None else ids.filter(id__gt=last))[:_ID_PAGE])
+        page = list((ids if last is None else ids.filter(pk__gt=last))[:_ID_PAGE])
         yield from page
         if len(page) < _ID_PAGE:
             return
@@ -355,4 +380,4 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
 
 def repository_ids_collection_pending() -> Iterator[uuid.UUID]:
     """Repositories whose last requested collection has not succeeded yet."""
-    return _ids_paged(Repository.objects.filter(collection_pending_q()))
+    return _ids_paged(Collection.objects.filter(collection_pending_q()))

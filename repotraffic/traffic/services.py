@@ -15,10 +15,11 @@ from repotraffic.integrations.github.client import (
     github_traffic_fetch,
 )
 from repotraffic.repositories.models import Repository
-from repotraffic.repositories.services import (
-    repository_collection_claim,
-    repository_collection_record,
-    repository_collection_release,
+from repotraffic.traffic.collection_services import (
+    collection_claim,
+    collection_create,
+    collection_record,
+    collection_release,
 )
 from repotraffic.traffic.lease import collection_lease_kept
 from repotraffic.traffic.merge import (
@@ -27,7 +28,7 @@ from repotraffic.traffic.merge import (
     traffic_merge,
     traffic_window_days,
 )
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 from repotraffic.traffic.release_services import release_downloads_collect
 from repotraffic.traffic.week_services import traffic_weeks_collect
@@ -88,7 +89,8 @@ def traffic_store(
     `reported` comes from traffic_window_days, which has judged each day partial or not.
     Also widens the repository's collected range to the window GitHub answered for (and
     to any day it reported beyond it): inside that range a day without a row had no
-    traffic. Moves `traffic_updated_at` when a row or the range changed.
+    traffic. Moves `traffic_updated_at` when a row or the range changed. The repository
+    then holds its collection state as stored (collection_of).
     Returns the number of rows written. Runs after every network call is done.
     With `lease_owner`, raises CollectionLeaseLost (and writes nothing) if the repository's
     collection lease is no longer that owner's.
@@ -98,19 +100,16 @@ def traffic_store(
     fetched_on = fetched_on or fetched_at.astimezone(dt.UTC).date()
     window = [fetched_on - dt.timedelta(days=GITHUB_WINDOW_DAYS), fetched_on, *reported]
     with transaction.atomic():
-        # Lock the repository row (PostgreSQL; SQLite's IMMEDIATE transaction already
-        # serialises writers) and give up if it was deleted while we were fetching.
-        stored_row = (
-            Repository.objects.select_for_update()
-            .filter(id=repository.id)
-            .values_list("collected_from", "collected_until", "collection_lease_owner")
-            .first()
-        )
-        if stored_row is None:
+        # Lock the repository's collection state, whose lease a claim would take over
+        # (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers), and
+        # give up if the repository, and so its state, was deleted while we were fetching.
+        collection = Collection.objects.select_for_update().filter(pk=repository.id).first()
+        if collection is None:
             return 0
-        if lease_owner is not None and stored_row[2] != lease_owner:
+        collection.repository = repository  # it is the repository's collection_of now
+        if lease_owner is not None and collection.lease_owner != lease_owner:
             raise CollectionLeaseLost(repository.full_name)
-        stored_range = stored_row[:2]
+        stored_range = (collection.collected_from, collection.collected_until)
         collected_from = min(day for day in (stored_range[0], *window) if day is not None)
         collected_until = max(day for day in (stored_range[1], *window) if day is not None)
         rows = TrafficDay.objects.filter(repository=repository, date__in=list(reported))
@@ -141,9 +140,9 @@ def traffic_store(
                 "collected_until": collected_until,
                 "traffic_updated_at": fetched_at,
             }
-            Repository.objects.filter(id=repository.id).update(**changes)
+            Collection.objects.filter(pk=repository.id).update(**changes)
             for field, value in changes.items():
-                setattr(repository, field, value)
+                setattr(collection, field, value)
     return len(merged)
 
 
@@ -154,24 +153,30 @@ def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) 
     renewed while it runs); if another collection holds it, skips with `busy_until`.
     With `only_if_requested`, skips a repository without a pending request: a collection
     that succeeded since the last request (another worker's) already did the job.
-    A failure at GitHub is recorded on the repository in words its owner can act on
-    and never touches stored traffic.
+    A failure at GitHub is recorded in the repository's collection state, in words its
+    owner can act on, and never touches stored traffic.
     """
-    repository = Repository.objects.select_related("user").filter(id=repository_id).first()
+    repository = (
+        Repository.objects.select_related("user", "collection").filter(id=repository_id).first()
+    )
     if repository is None:
         return FetchOutcome(repository_id=repository_id, full_name="?", skipped="deleted")
-    if only_if_requested and not repository.collection_pending:
+    try:
+        collection = repository.collection
+    except Collection.DoesNotExist:  # a repository made without one (bulk_create)
+        collection = collection_create(repository=repository)
+    if only_if_requested and not collection.pending:
         return FetchOutcome(
             repository_id=repository.id,
             full_name=repository.full_name,
             skipped="no collection requested since its last success",
         )
     lease = dt.timedelta(seconds=settings.TRAFFIC_COLLECTION_LEASE_SECONDS)
-    owner = repository_collection_claim(repository_id=repository.id, lease=lease)
+    owner = collection_claim(repository_id=repository.id, lease=lease)
     if owner is None:
         busy_until = (
-            Repository.objects.filter(id=repository.id)
-            .values_list("collection_lease_until", flat=True)
+            Collection.objects.filter(pk=repository.id)
+            .values_list("lease_until", flat=True)
             .first()
         )
         return FetchOutcome(
@@ -184,7 +189,7 @@ def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) 
         with collection_lease_kept(repository_id=repository.id, owner=owner, lease=lease):
             return _traffic_fetch_claimed(repository=repository, lease_owner=owner)
     finally:
-        repository_collection_release(repository_id=repository.id, owner=owner)
+        collection_release(repository_id=repository.id, owner=owner)
 
 
 def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> FetchOutcome:
@@ -204,9 +209,7 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             token=choice.token, owner=repository.owner, name=repository.name
         )
     except GitHubError as error:
-        repository_collection_record(
-            repository=repository, attempted_at=attempted_at, error=error.message
-        )
+        collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
         return FetchOutcome(
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
@@ -249,9 +252,7 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
         # GitHub's weekly uniques, asked for about once a week (week_services' docstring).
         traffic_weeks_collect(repository=repository, token=choice.token, fetched_on=fetched_on)
     except GitHubError as error:
-        repository_collection_record(
-            repository=repository, attempted_at=attempted_at, error=error.message
-        )
+        collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
         return FetchOutcome(
             repository_id=repository.id,
             full_name=repository.full_name,
@@ -259,7 +260,7 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             days_written=written,
             error=error,
         )
-    repository_collection_record(repository=repository, attempted_at=attempted_at)
+    collection_record(repository=repository, attempted_at=attempted_at)
     return FetchOutcome(
         repository_id=repository.id,
         full_name=repository.full_name,

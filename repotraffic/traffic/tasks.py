@@ -17,12 +17,15 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from repotraffic.repositories.services import (
-    repositories_collection_request_all,
-    repositories_collection_request_stale,
-    repository_collection_request,
+from repotraffic.repositories.models import Repository
+from repotraffic.traffic.collection_services import (
+    collection_create,
+    collection_request,
+    collections_request_all,
+    collections_request_stale,
 )
 from repotraffic.traffic.selectors import repository_ids_all, repository_ids_collection_pending
 from repotraffic.traffic.services import traffic_fetch
@@ -67,18 +70,27 @@ def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = Fal
 def traffic_fetch_repository_queue(*, repository_id: uuid.UUID) -> None:
     """Ask for one repository's collection and queue it. A broker outage must not fail
     the caller: the request stays pending, and the next worker that starts queues it."""
-    repository_collection_request(repository_id=repository_id)
+    collection_request(repository_id=repository_id)
     try:
         traffic_fetch_repository.delay(str(repository_id))
     except Exception:
         logger.exception("could not queue the collection of repository %s", repository_id)
 
 
+def repository_created_receive(sender: Any, *, repository: Repository, **kwargs: Any) -> None:
+    """A new repository (repositories.signals.repository_created, sent inside the
+    transaction that creates it) gets its collection state with it, and its first
+    collection queued on commit, so its owner sees 14 days straight away. Connected by
+    TrafficConfig.ready."""
+    collection_create(repository=repository)
+    transaction.on_commit(lambda: traffic_fetch_repository_queue(repository_id=repository.id))
+
+
 @shared_task(name="traffic_fetch_all")
 def traffic_fetch_all() -> int:
     """The scheduled run: every collection is requested (one UPDATE), then queued as one
     task per repository, so workers share the load."""
-    repositories_collection_request_all()
+    collections_request_all()
     count = 0
     for repository_id in repository_ids_all():
         traffic_fetch_repository.delay(str(repository_id))
@@ -92,9 +104,7 @@ def traffic_fetch_stale() -> int:
     """The catch-up when a worker starts: requests the collection of the repositories
     without a success for TRAFFIC_STALE_AFTER_HOURS (after downtime), then queues every
     pending request (including those whose task was lost with a killed worker)."""
-    repositories_collection_request_stale(
-        stale_after=dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS)
-    )
+    collections_request_stale(stale_after=dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS))
     count = 0
     for repository_id in repository_ids_collection_pending():
         traffic_fetch_repository.delay(str(repository_id))

@@ -31,7 +31,8 @@ from repotraffic.traffic.merge import (
     traffic_week_max,
     traffic_weeks_reported,
 )
-from repotraffic.traffic.models import TrafficWeek
+from repotraffic.traffic.models import Collection, TrafficWeek
+from repotraffic.traffic.selectors import collection_of
 
 # A stored week's columns, in WeekFigures' order.
 _WEEK_FIGURES = ("views", "unique_views", "clones", "unique_clones", "complete")
@@ -54,7 +55,9 @@ def traffic_weeks_store(
     so cached details follow. Returns the number of rows written."""
     reported = traffic_weeks_reported(weeks=weeks)
     with transaction.atomic():
-        if not Repository.objects.select_for_update().filter(id=repository.id).exists():
+        # The lock traffic_store takes too, in the same order (no deadlock between them),
+        # and gone with the repository if it was deleted while we were fetching.
+        if not Collection.objects.select_for_update().filter(pk=repository.id).exists():
             return 0
         rows = TrafficWeek.objects.filter(repository=repository, week__in=list(reported))
         stored = {row[0]: WeekFigures(*row[1:]) for row in rows.values_list("week", *_WEEK_FIGURES)}
@@ -84,8 +87,8 @@ def traffic_weeks_store(
                 unique_fields=["repository", "week"],
                 update_fields=list(_WEEK_FIGURES),
             )
-            Repository.objects.filter(id=repository.id).update(traffic_updated_at=fetched_at)
-            repository.traffic_updated_at = fetched_at
+            Collection.objects.filter(pk=repository.id).update(traffic_updated_at=fetched_at)
+            collection_of(repository).traffic_updated_at = fetched_at
     return len(merged)
 
 

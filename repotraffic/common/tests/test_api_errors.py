@@ -11,7 +11,7 @@ def test_an_unexpected_failure_in_the_api_is_a_json_500_without_a_traceback(
     def broken(**kwargs):
         raise RuntimeError("database on fire: secret detail")
 
-    monkeypatch.setattr("repotraffic.repositories.selectors.repository_list", broken)
+    monkeypatch.setattr("repotraffic.traffic.repository_selectors.repository_list", broken)
     client = Client(raise_request_exception=False)
 
     response = client.get("/api/repos", HTTP_X_API_TOKEN=token)

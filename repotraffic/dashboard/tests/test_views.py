@@ -14,6 +14,7 @@ from repotraffic.dashboard.tests.helpers import (
     page_url,
     table_dates,
 )
+from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.merge import DayFigures
 from repotraffic.traffic.services import traffic_store
@@ -227,10 +228,11 @@ class TestRepositoryPage:
         assert "Last error" not in html
         assert "never" in html
 
-        repository.last_success_at = dt.datetime(2024, 3, 1, 22, 30, tzinfo=dt.UTC)
-        repository.last_attempt_at = dt.datetime(2024, 3, 2, 22, 31, tzinfo=dt.UTC)
-        repository.last_error = "GitHub says the token has no push access to acme/rocket."
-        repository.save()
+        collection = repository.collection
+        collection.last_success_at = dt.datetime(2024, 3, 1, 22, 30, tzinfo=dt.UTC)
+        collection.last_attempt_at = dt.datetime(2024, 3, 2, 22, 31, tzinfo=dt.UTC)
+        collection.last_error = "GitHub says the token has no push access to acme/rocket."
+        collection.save()
         html = client.get(page_url(token, repository)).content.decode()
 
         assert "2024-03-01 22:30 UTC" in html
@@ -462,10 +464,23 @@ class TestStrictContentSecurityPolicy:
 @pytest.mark.django_db
 def test_a_repository_whose_first_collection_failed_does_not_claim_to_be_pending(client):
     user, token = user_with_token()
-    RepositoryFactory.create(user=user, last_error="acme/gone was not found")
+    RepositoryFactory.create(user=user, collection__last_error="acme/gone was not found")
 
     html = client.get(f"/users/{token}/repos").content.decode()
 
     assert EMPTY_FAILED in html
     assert EMPTY_PENDING not in html
     assert "acme/gone was not found" in html
+
+
+@pytest.mark.django_db
+def test_a_repository_made_without_collection_state_shows_as_pending(client):
+    user, token = user_with_token()
+    # bulk_create, as the benchmarks seed, gives a repository no Collection row.
+    (repository,) = Repository.objects.bulk_create(
+        [Repository(user=user, owner="acme", name="bulk")]
+    )
+
+    for path in (f"/users/{token}/repos", f"/users/{token}/repos/{repository.id}"):
+        html = client.get(path).content.decode()
+        assert EMPTY_PENDING in html and "never" in html, path

@@ -1,184 +1,47 @@
-import datetime as dt
-
 import pytest
-import time_machine
 
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.repositories.models import Repository
-from repotraffic.repositories.services import (
-    repositories_collection_request_all,
-    repositories_collection_request_stale,
-    repository_collection_claim,
-    repository_collection_release,
-    repository_collection_renew,
-    repository_collection_request,
-    repository_create,
-)
+from repotraffic.repositories.services import repository_create
+from repotraffic.repositories.signals import repository_created
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.users.crypto import secret_encrypt
 from repotraffic.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-NOON = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)
 
 
-LEASE = dt.timedelta(seconds=120)
+class TestRepositoryCreatedSignal:
+    """repository_create tells the apps above (which it must not import) of a new
+    repository, inside the transaction that creates it."""
 
+    @pytest.fixture
+    def received(self):
+        calls = []
 
-def lease_of(repository):
-    repository.refresh_from_db()
-    return repository.collection_lease_owner, repository.collection_lease_until
+        def receiver(sender, *, repository, **kwargs):
+            calls.append(repository)
+            if repository.name == "refused":
+                raise RuntimeError("a receiver failed")
 
+        repository_created.connect(receiver, dispatch_uid="test-receiver")
+        yield calls
+        repository_created.disconnect(dispatch_uid="test-receiver")
 
-def claim(repository) -> str:
-    """A claim that must succeed: its owner."""
-    owner = repository_collection_claim(repository_id=repository.id, lease=LEASE)
-    assert owner is not None
-    return owner
+    def test_is_sent_once_with_the_new_repository(self, github, received):
+        github.add_repo("acme", "rocket")
 
+        repository = repository_create(user=UserFactory.create(), url="github.com/acme/rocket")
 
-class TestCollectionLease:
-    def test_the_first_claim_wins_and_a_second_is_refused(self):
-        repository = RepositoryFactory.create()
+        assert received == [repository]
 
-        assert repository_collection_claim(repository_id=repository.id, lease=LEASE)
-        assert repository_collection_claim(repository_id=repository.id, lease=LEASE) is None
+    def test_a_receivers_failure_undoes_the_creation(self, github, received):
+        github.add_repo("acme", "refused")
 
-    def test_a_claim_records_a_new_owner_and_the_leases_end(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            owner = claim(repository)
+        with pytest.raises(RuntimeError):
+            repository_create(user=UserFactory.create(), url="github.com/acme/refused")
 
-        assert owner and lease_of(repository) == (owner, NOON + LEASE)
-
-    def test_each_claim_has_its_own_owner(self):
-        first, second = RepositoryFactory.create(), RepositoryFactory.create()
-
-        assert repository_collection_claim(
-            repository_id=first.id, lease=LEASE
-        ) != repository_collection_claim(repository_id=second.id, lease=LEASE)
-
-    def test_one_repository_held_leaves_the_others_free(self):
-        held, other = RepositoryFactory.create(), RepositoryFactory.create()
-        repository_collection_claim(repository_id=held.id, lease=LEASE)
-
-        assert repository_collection_claim(repository_id=other.id, lease=LEASE)
-
-    def test_a_lease_left_by_a_crash_blocks_for_one_lease_only(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            repository_collection_claim(repository_id=repository.id, lease=LEASE)
-        with time_machine.travel(NOON + LEASE - dt.timedelta(seconds=1), tick=False):
-            assert repository_collection_claim(repository_id=repository.id, lease=LEASE) is None
-        with time_machine.travel(NOON + LEASE, tick=False):
-            assert repository_collection_claim(repository_id=repository.id, lease=LEASE)
-
-    def test_the_owner_renews_it_from_now(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            owner = claim(repository)
-        later = NOON + dt.timedelta(seconds=40)
-        with time_machine.travel(later, tick=False):
-            assert repository_collection_renew(
-                repository_id=repository.id, owner=owner, lease=LEASE
-            )
-
-        assert lease_of(repository) == (owner, later + LEASE)
-
-    def test_a_renewed_lease_is_still_held_past_its_first_end(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            owner = claim(repository)
-        with time_machine.travel(NOON + dt.timedelta(seconds=100), tick=False):
-            repository_collection_renew(repository_id=repository.id, owner=owner, lease=LEASE)
-        with time_machine.travel(NOON + LEASE + dt.timedelta(seconds=1), tick=False):
-            assert repository_collection_claim(repository_id=repository.id, lease=LEASE) is None
-
-    def test_only_the_owner_renews(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            owner = claim(repository)
-        with time_machine.travel(NOON + dt.timedelta(seconds=40), tick=False):
-            assert not repository_collection_renew(
-                repository_id=repository.id, owner="someone-else", lease=LEASE
-            )
-
-        assert lease_of(repository) == (owner, NOON + LEASE)
-
-    def test_a_release_frees_it_for_the_next_claim(self):
-        repository = RepositoryFactory.create()
-        owner = claim(repository)
-
-        assert repository_collection_release(repository_id=repository.id, owner=owner)
-
-        assert lease_of(repository) == ("", None)
-        assert repository_collection_claim(repository_id=repository.id, lease=LEASE)
-
-    def test_only_the_owner_releases(self):
-        repository = RepositoryFactory.create()
-        owner = claim(repository)
-
-        assert not repository_collection_release(repository_id=repository.id, owner="someone-else")
-
-        assert lease_of(repository)[0] == owner
-        assert repository_collection_claim(repository_id=repository.id, lease=LEASE) is None
-
-    def test_a_lease_taken_over_after_it_lapsed_is_lost_to_its_first_owner(self):
-        repository = RepositoryFactory.create()
-        with time_machine.travel(NOON, tick=False):
-            first = claim(repository)
-        with time_machine.travel(NOON + LEASE, tick=False):
-            second = repository_collection_claim(repository_id=repository.id, lease=LEASE)
-
-            assert not repository_collection_renew(
-                repository_id=repository.id, owner=first, lease=LEASE
-            )
-            assert not repository_collection_release(repository_id=repository.id, owner=first)
-
-        assert lease_of(repository) == (second, NOON + LEASE + LEASE)
-
-
-class TestCollectionRequest:
-    def test_a_request_records_when_it_was_made(self):
-        repository = RepositoryFactory.create(last_success_at=NOON - dt.timedelta(days=1))
-        with time_machine.travel(NOON, tick=False):
-            repository_collection_request(repository_id=repository.id)
-
-        repository.refresh_from_db()
-        assert repository.collection_requested_at == NOON and repository.collection_pending
-
-    def test_the_scheduled_run_requests_every_collection_in_one_update(
-        self, django_assert_num_queries
-    ):
-        RepositoryFactory.create_batch(3)
-
-        with django_assert_num_queries(1):
-            assert repositories_collection_request_all() == 3
-
-        assert all(repository.collection_pending for repository in Repository.objects.all())
-
-    def test_stale_requests_only_what_has_not_succeeded_for_that_long(
-        self, django_assert_num_queries
-    ):
-        never = RepositoryFactory.create()
-        old = RepositoryFactory.create(last_success_at=NOON - dt.timedelta(hours=30))
-        recent = RepositoryFactory.create(last_success_at=NOON - dt.timedelta(hours=2))
-
-        with time_machine.travel(NOON, tick=False), django_assert_num_queries(1):
-            assert repositories_collection_request_stale(stale_after=dt.timedelta(hours=24)) == 2
-
-        requested = dict(Repository.objects.values_list("id", "collection_requested_at"))
-        assert requested == {never.id: NOON, old.id: NOON, recent.id: None}
-
-    def test_stale_keeps_the_time_of_a_request_still_pending(self):
-        asked = NOON - dt.timedelta(hours=3)
-        pending = RepositoryFactory.create(collection_requested_at=asked)
-
-        with time_machine.travel(NOON, tick=False):
-            assert repositories_collection_request_stale(stale_after=dt.timedelta(hours=24)) == 0
-
-        pending.refresh_from_db()
-        assert pending.collection_requested_at == asked
+        assert not Repository.objects.exists()
 
 
 @pytest.mark.django_db

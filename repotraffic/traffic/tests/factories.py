@@ -4,7 +4,16 @@ import factory
 from django.utils import timezone
 
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
+
+
+class CollectionFactory(factory.django.DjangoModelFactory[Collection]):
+    """A repository's collection state; RepositoryFactory makes one with each repository."""
+
+    class Meta:
+        model = Collection
+
+    repository = factory.SubFactory(RepositoryFactory, collection=None)
 
 
 class TrafficDayFactory(factory.django.DjangoModelFactory[TrafficDay]):
@@ -37,12 +46,11 @@ def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> li
         return created
     # Like the collection, widen the collected range to the new days and move the version
     # that keys the cached traffic JSON.
-    repository.refresh_from_db(fields=["collected_from", "collected_until"])
+    collection = Collection.objects.get(repository=repository)
     last = start + dt.timedelta(days=days - 1)
-    type(repository).objects.filter(id=repository.id).update(
-        collected_from=min(start, repository.collected_from or start),
-        collected_until=max(last, repository.collected_until or last),
-        traffic_updated_at=timezone.now(),
-    )
-    repository.refresh_from_db(fields=["collected_from", "collected_until", "traffic_updated_at"])
+    collection.collected_from = min(start, collection.collected_from or start)
+    collection.collected_until = max(last, collection.collected_until or last)
+    collection.traffic_updated_at = timezone.now()
+    collection.save(update_fields=["collected_from", "collected_until", "traffic_updated_at"])
+    collection.repository = repository  # what repository.collection reads from now
     return created

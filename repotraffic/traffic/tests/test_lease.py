@@ -8,14 +8,11 @@ import pytest
 from django.db import DatabaseError
 
 from repotraffic.common.tests.polling import poll_until
-from repotraffic.repositories.models import Repository
-from repotraffic.repositories.services import (
-    repository_collection_claim,
-    repository_collection_renew,
-)
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import lease as lease_module
+from repotraffic.traffic.collection_services import collection_claim, collection_renew
 from repotraffic.traffic.lease import collection_lease_kept
+from repotraffic.traffic.models import Collection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # A short lease, so that the heartbeat (every third of it) beats within the test.
@@ -25,15 +22,13 @@ LEASE = dt.timedelta(seconds=0.3)
 @pytest.fixture
 def claimed():
     repository = RepositoryFactory.create()
-    owner = repository_collection_claim(repository_id=repository.id, lease=LEASE)
+    owner = collection_claim(repository_id=repository.id, lease=LEASE)
     assert owner
     return repository, owner
 
 
 def lease_until(repository) -> dt.datetime:
-    until = Repository.objects.values_list("collection_lease_until", flat=True).get(
-        id=repository.id
-    )
+    until = Collection.objects.values_list("lease_until", flat=True).get(pk=repository.id)
     assert until is not None
     return until
 
@@ -51,7 +46,7 @@ def test_the_lease_is_renewed_while_the_collection_runs(claimed):
     with collection_lease_kept(repository_id=repository.id, owner=owner, lease=LEASE):
         poll_until(lambda: lease_until(repository) > first_end, what="a renewal")
 
-    assert Repository.objects.get(id=repository.id).collection_lease_owner == owner
+    assert Collection.objects.get(pk=repository.id).lease_owner == owner
 
 
 def test_the_heartbeat_stops_with_the_collection(claimed):
@@ -67,10 +62,10 @@ def test_the_heartbeat_stops_once_another_collection_took_the_lease_over(claimed
     repository, owner = claimed
 
     with collection_lease_kept(repository_id=repository.id, owner=owner, lease=LEASE):
-        Repository.objects.filter(id=repository.id).update(collection_lease_owner="other")
+        Collection.objects.filter(pk=repository.id).update(lease_owner="other")
         poll_until(lambda: not heartbeat_running(repository), what="the heartbeat to stop")
 
-    assert Repository.objects.get(id=repository.id).collection_lease_owner == "other"
+    assert Collection.objects.get(pk=repository.id).lease_owner == "other"
 
 
 def test_a_failed_renewal_is_tried_again_at_the_next_beat(claimed, monkeypatch):
@@ -82,9 +77,9 @@ def test_a_failed_renewal_is_tried_again_at_the_next_beat(claimed, monkeypatch):
         calls.append(kwargs)
         if len(calls) == 1:
             raise DatabaseError("database is locked")
-        return repository_collection_renew(**kwargs)
+        return collection_renew(**kwargs)
 
-    monkeypatch.setattr(lease_module, "repository_collection_renew", renew_once_failing)
+    monkeypatch.setattr(lease_module, "collection_renew", renew_once_failing)
 
     with collection_lease_kept(repository_id=repository.id, owner=owner, lease=LEASE):
         poll_until(lambda: lease_until(repository) > first_end, what="a renewal after a failure")

@@ -214,8 +214,8 @@ class TestCollection:
         assert outcome.error is not None and outcome.error.cause == GitHubErrorCause.UNAVAILABLE
         assert TrafficDay.objects.filter(repository=repository).exists()
         repository.refresh_from_db()
-        assert "popular referrers" in repository.last_error
-        assert repository.last_success_at is None  # so the run is retried
+        assert "popular referrers" in repository.collection.last_error
+        assert repository.collection.last_success_at is None  # so the run is retried
 
 
 class TestRepositorySnapshot:

@@ -132,5 +132,5 @@ class TestCollection:
         assert outcome.error is not None and outcome.error.cause == GitHubErrorCause.UNAVAILABLE
         assert TrafficDay.objects.filter(repository=repository).exists()
         repository.refresh_from_db()
-        assert "releases" in repository.last_error
-        assert repository.last_success_at is None  # so the run is retried
+        assert "releases" in repository.collection.last_error
+        assert repository.collection.last_success_at is None  # so the run is retried

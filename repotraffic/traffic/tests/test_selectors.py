@@ -35,8 +35,8 @@ def collected(
     """A repository collected over D+first .. D+last with traffic on D+each of `rows`,
     partial on D+each of `partial_rows`."""
     repository = RepositoryFactory.create(
-        collected_from=None if first is None else D + dt.timedelta(days=first),
-        collected_until=None if last is None else D + dt.timedelta(days=last),
+        collection__collected_from=None if first is None else D + dt.timedelta(days=first),
+        collection__collected_until=None if last is None else D + dt.timedelta(days=last),
     )
     for offset in rows:
         TrafficDayFactory.create(

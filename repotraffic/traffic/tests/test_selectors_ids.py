@@ -24,14 +24,17 @@ def test_every_id_comes_once_in_order_across_pages(count):
 def test_pending_ids_are_paged_through_the_filter():
     requested = timezone.now() - dt.timedelta(hours=1)
     pending = [
-        RepositoryFactory.create(collection_requested_at=requested),
+        RepositoryFactory.create(collection__requested_at=requested),
         RepositoryFactory.create(
-            collection_requested_at=requested, last_success_at=requested - dt.timedelta(hours=1)
+            collection__requested_at=requested,
+            collection__last_success_at=requested - dt.timedelta(hours=1),
         ),
-        RepositoryFactory.create(collection_requested_at=requested),
+        RepositoryFactory.create(collection__requested_at=requested),
     ]
     RepositoryFactory.create()  # never requested
-    RepositoryFactory.create(collection_requested_at=requested, last_success_at=timezone.now())
+    RepositoryFactory.create(
+        collection__requested_at=requested, collection__last_success_at=timezone.now()
+    )
 
     found = list(selectors.repository_ids_collection_pending())
 

@@ -13,15 +13,11 @@ from repotraffic.integrations.github.client import (
     github_rate_limit_blocks_clear,
     github_traffic_fetch,
 )
-from repotraffic.repositories.models import Repository
-from repotraffic.repositories.services import (
-    repository_collection_claim,
-    repository_collection_request,
-)
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import services
+from repotraffic.traffic.collection_services import collection_claim, collection_request
 from repotraffic.traffic.merge import DayFigures
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.services import CollectionLeaseLost, traffic_fetch, traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.crypto import secret_encrypt
@@ -66,7 +62,7 @@ def repository(github, owner_and_token):
 
 def collected_range(repository) -> tuple[dt.date, dt.date]:
     repository.refresh_from_db()
-    return repository.collected_from, repository.collected_until
+    return repository.collection.collected_from, repository.collection.collected_until
 
 
 def test_first_collection_stores_the_window_and_records_success(github, repository):
@@ -76,9 +72,9 @@ def test_first_collection_stores_the_window_and_records_success(github, reposito
     assert stored(repository) == reported(github, repository)
     assert len(stored(repository)) >= 10
     repository.refresh_from_db()
-    assert repository.last_success_at is not None
-    assert repository.last_error == ""
-    assert repository.traffic_updated_at is not None
+    assert repository.collection.last_success_at is not None
+    assert repository.collection.last_error == ""
+    assert repository.collection.traffic_updated_at is not None
     today = dt.date(2026, 11, 12)  # the fake's
     assert collected_range(repository) == (today - dt.timedelta(days=14), today)
     assert github.request_counts() == {
@@ -119,7 +115,10 @@ def test_a_user_who_lost_the_operators_trust_is_told_and_keeps_their_data(
 
     assert outcome.error is not None and outcome.error.cause == GitHubErrorCause.NO_TOKEN
     repository.refresh_from_db()
-    assert "lends its GitHub token only to users its operator trusts" in repository.last_error
+    assert (
+        "lends its GitHub token only to users its operator trusts"
+        in repository.collection.last_error
+    )
     assert stored(repository) == before
     assert github.request_counts() == {}
 
@@ -133,7 +132,7 @@ def test_a_user_who_removed_their_own_token_is_told_when_the_server_lends_none(
 
     assert not outcome.ok
     repository.refresh_from_db()
-    assert "you have not set a GitHub token of your own" in repository.last_error
+    assert "you have not set a GitHub token of your own" in repository.collection.last_error
 
 
 def test_an_undecryptable_user_token_falls_back_to_the_servers(github, repository):
@@ -214,8 +213,8 @@ def test_a_failure_is_recorded_in_words_and_costs_no_stored_data(
 
     assert outcome.error is not None and outcome.error.cause == cause
     repository.refresh_from_db()
-    assert words.lower() in repository.last_error.lower()
-    assert repository.last_success_at is None
+    assert words.lower() in repository.collection.last_error.lower()
+    assert repository.collection.last_success_at is None
     assert stored(repository) == history
     assert collected_range(repository) == (dt.date(2026, 1, 1), dt.date(2026, 2, 9))
 
@@ -257,7 +256,7 @@ def test_the_next_run_after_a_fault_recovers(github, repository, settings, histo
     assert traffic_fetch(repository_id=repository.id).ok
 
     repository.refresh_from_db()
-    assert repository.last_error == ""
+    assert repository.collection.last_error == ""
     assert stored(repository).items() >= history.items() - reported(github, repository).items()
 
 
@@ -270,12 +269,12 @@ def test_a_lost_repository_is_skipped(github):
 class TestCollectionLease:
     def lease(self, repository):
         repository.refresh_from_db()
-        return repository.collection_lease_owner, repository.collection_lease_until
+        return repository.collection.lease_owner, repository.collection.lease_until
 
     def test_a_repository_already_being_collected_is_skipped_until_its_lease_ends(
         self, github, repository
     ):
-        owner = repository_collection_claim(repository_id=repository.id, lease=LEASE)
+        owner = collection_claim(repository_id=repository.id, lease=LEASE)
 
         outcome = traffic_fetch(repository_id=repository.id)
 
@@ -314,7 +313,7 @@ class TestCollectionLease:
         def slow_fetch(**kwargs):
             window = github_traffic_fetch(**kwargs)
             # Meanwhile its lease lapsed and another collection claimed the repository.
-            Repository.objects.filter(id=repository.id).update(collection_lease_owner="other")
+            Collection.objects.filter(pk=repository.id).update(lease_owner="other")
             return window
 
         monkeypatch.setattr("repotraffic.traffic.services.github_traffic_fetch", slow_fetch)
@@ -324,11 +323,11 @@ class TestCollectionLease:
         assert outcome.skipped == "another collection took it over"
         assert stored(repository) == {}
         repository.refresh_from_db()
-        assert repository.last_attempt_at is None
-        assert repository.collection_lease_owner == "other"  # not released: not ours
+        assert repository.collection.last_attempt_at is None
+        assert repository.collection.lease_owner == "other"  # not released: not ours
 
     def test_the_store_refuses_a_lease_owner_that_is_not_the_holder(self, repository):
-        repository_collection_claim(repository_id=repository.id, lease=LEASE)
+        collection_claim(repository_id=repository.id, lease=LEASE)
         figures = {dt.date(2026, 11, 1): DayFigures(5, 2, 1, 1)}
 
         with pytest.raises(CollectionLeaseLost):
@@ -351,12 +350,12 @@ class TestOnlyIfRequested:
 
     def test_a_pending_request_is_collected_and_then_satisfied(self, github, repository):
         with time_machine.travel(github.now(), tick=False):  # the collection's clock
-            repository_collection_request(repository_id=repository.id)
+            collection_request(repository_id=repository.id)
 
         assert traffic_fetch(repository_id=repository.id, only_if_requested=True).ok
 
         repository.refresh_from_db()
-        assert not repository.collection_pending
+        assert not repository.collection.pending
         assert traffic_fetch(repository_id=repository.id, only_if_requested=True).skipped
 
 
@@ -527,7 +526,7 @@ class TestCollectedRange:
         assert self.store(repository, at=FETCHED_AT) == 0
 
         assert collected_range(repository) == (dt.date(2026, 3, 6), dt.date(2026, 3, 20))
-        assert repository.traffic_updated_at == FETCHED_AT
+        assert repository.collection.traffic_updated_at == FETCHED_AT
         assert not TrafficDay.objects.filter(repository=repository).exists()
 
     def test_the_fetch_date_is_the_utc_date(self):
@@ -567,12 +566,12 @@ class TestCollectedRange:
     def test_the_same_figures_on_the_same_day_keep_the_version_of_the_cached_json(self):
         repository = RepositoryFactory.create()
         self.store(repository, at=FETCHED_AT, reported={dt.date(2026, 3, 19): figures(4)})
-        version = repository.traffic_updated_at
+        version = repository.collection.traffic_updated_at
 
         self.store(repository, at=FETCHED_AT + dt.timedelta(hours=1))
 
         repository.refresh_from_db()
-        assert repository.traffic_updated_at == version
+        assert repository.collection.traffic_updated_at == version
 
     def test_a_change_of_the_range_alone_moves_the_version_of_the_cached_json(self):
         repository = RepositoryFactory.create()
@@ -582,8 +581,8 @@ class TestCollectedRange:
         next_day = FETCHED_AT + dt.timedelta(days=1)
         assert self.store(repository, at=next_day) == 0
         repository.refresh_from_db()
-        assert repository.traffic_updated_at == next_day
-        assert repository.collected_until == dt.date(2026, 3, 21)
+        assert repository.collection.traffic_updated_at == next_day
+        assert repository.collection.collected_until == dt.date(2026, 3, 21)
 
     def test_a_collection_of_a_repository_without_traffic(self, github, repository, monkeypatch):
         monkeypatch.setattr(
@@ -595,7 +594,7 @@ class TestCollectedRange:
         assert outcome.ok and outcome.days_written == 0
         today = dt.date(2026, 11, 12)  # the fake's clock
         assert collected_range(repository) == (today - dt.timedelta(days=14), today)
-        assert repository.traffic_updated_at is not None
+        assert repository.collection.traffic_updated_at is not None
 
     def test_a_failed_collection_records_no_range(self, github, repository):
         github.inject_fault("malformed_json", count=50, repo="acme/rocket")

@@ -5,11 +5,10 @@ import time_machine
 from celery.exceptions import Retry
 from django.utils import timezone
 
-from repotraffic.repositories.models import Repository
-from repotraffic.repositories.services import repository_collection_claim
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import tasks
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.collection_services import collection_claim
+from repotraffic.traffic.models import Collection, TrafficDay
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)
@@ -18,7 +17,7 @@ NOON = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)
 def requested(**fields):
     """A repository whose collection was asked for (and so queued) a minute ago."""
     return RepositoryFactory.create(
-        collection_requested_at=timezone.now() - dt.timedelta(minutes=1), **fields
+        collection__requested_at=timezone.now() - dt.timedelta(minutes=1), **fields
     )
 
 
@@ -37,47 +36,49 @@ def test_fetch_all_queues_one_task_per_repository(queued):
 
 
 def test_fetch_all_requests_every_collection_before_queuing(queued):
-    RepositoryFactory.create_batch(2, last_success_at=NOON - dt.timedelta(hours=1))
+    RepositoryFactory.create_batch(2, collection__last_success_at=NOON - dt.timedelta(hours=1))
 
     with time_machine.travel(NOON, tick=False):
         tasks.traffic_fetch_all.apply().get()
 
-    assert set(Repository.objects.values_list("collection_requested_at", flat=True)) == {NOON}
-    assert all(repository.collection_pending for repository in Repository.objects.all())
+    assert set(Collection.objects.values_list("requested_at", flat=True)) == {NOON}
+    assert all(collection.pending for collection in Collection.objects.all())
 
 
 class TestCatchUpOnStart:
     def test_queues_what_has_not_succeeded_for_a_day(self, queued):
         never = RepositoryFactory.create()
-        old = RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=30))
-        RepositoryFactory.create(last_success_at=timezone.now() - dt.timedelta(hours=2))
+        old = RepositoryFactory.create(
+            collection__last_success_at=timezone.now() - dt.timedelta(hours=30)
+        )
+        RepositoryFactory.create(collection__last_success_at=timezone.now() - dt.timedelta(hours=2))
 
         assert tasks.traffic_fetch_stale.apply().get() == 2
         assert sorted(queued) == sorted([(str(never.id),), (str(old.id),)])
 
     def test_queues_a_request_not_satisfied_yet_however_recent_the_last_success(self, queued):
         # Queued by the daily run, then lost with a killed worker.
-        pending = requested(last_success_at=timezone.now() - dt.timedelta(hours=2))
+        pending = requested(collection__last_success_at=timezone.now() - dt.timedelta(hours=2))
 
         assert tasks.traffic_fetch_stale.apply().get() == 1
         assert queued == [(str(pending.id),)]
 
     def test_leaves_a_request_a_collection_satisfied(self, queued):
-        requested(last_success_at=timezone.now())
+        requested(collection__last_success_at=timezone.now())
 
         assert tasks.traffic_fetch_stale.apply().get() == 0
 
     def test_requests_the_stale_ones_and_keeps_the_time_of_a_pending_request(self, queued):
-        stale = RepositoryFactory.create(last_success_at=NOON - dt.timedelta(days=2))
-        pending = RepositoryFactory.create(collection_requested_at=NOON - dt.timedelta(days=1))
+        stale = RepositoryFactory.create(collection__last_success_at=NOON - dt.timedelta(days=2))
+        pending = RepositoryFactory.create(collection__requested_at=NOON - dt.timedelta(days=1))
 
         with time_machine.travel(NOON, tick=False):
             tasks.traffic_fetch_stale.apply().get()
 
-        stale.refresh_from_db()
-        pending.refresh_from_db()
-        assert stale.collection_requested_at == NOON
-        assert pending.collection_requested_at == NOON - dt.timedelta(days=1)
+        assert Collection.objects.get(repository=stale).requested_at == NOON
+        assert Collection.objects.get(repository=pending).requested_at == NOON - dt.timedelta(
+            days=1
+        )
 
 
 def test_a_repository_task_collects(github):
@@ -94,7 +95,7 @@ def test_a_task_whose_request_another_worker_satisfied_skips_cheaply(
     github, django_assert_num_queries
 ):
     github.add_repo("acme", "rocket")
-    repository = requested(owner="acme", name="rocket", last_success_at=timezone.now())
+    repository = requested(owner="acme", name="rocket", collection__last_success_at=timezone.now())
 
     with django_assert_num_queries(1):
         summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
@@ -130,9 +131,7 @@ class TestLeaseHeldElsewhere:
         repository = requested(owner="acme", name="rocket")
         with time_machine.travel(NOON, tick=False):
             # A worker killed mid-collection left its lease, 100 s of it still to run.
-            repository_collection_claim(
-                repository_id=repository.id, lease=dt.timedelta(seconds=100)
-            )
+            collection_claim(repository_id=repository.id, lease=dt.timedelta(seconds=100))
             result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),))
 
         assert result.state == "RETRY"
@@ -143,9 +142,7 @@ class TestLeaseHeldElsewhere:
         github.add_repo("acme", "rocket")
         repository = requested(owner="acme", name="rocket")
         with time_machine.travel(NOON, tick=False):
-            repository_collection_claim(
-                repository_id=repository.id, lease=dt.timedelta(seconds=100)
-            )
+            collection_claim(repository_id=repository.id, lease=dt.timedelta(seconds=100))
         with time_machine.travel(NOON + dt.timedelta(seconds=101), tick=False):
             summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
@@ -162,8 +159,7 @@ def test_a_transient_failure_is_retried_by_the_task(github):
     result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),))
 
     assert "acme/rocket: ok" in result.get()
-    repository.refresh_from_db()
-    assert repository.last_error == ""
+    assert Collection.objects.get(repository=repository).last_error == ""
     assert TrafficDay.objects.filter(repository=repository).exists()
 
 
@@ -185,7 +181,22 @@ def test_creating_a_repository_queues_its_first_collection(
             "/api/repos/create", {"url": "github.com/acme/rocket"}, content_type="application/json"
         )
     assert queued == [(response.json()["id"],)]
-    assert Repository.objects.get().collection_pending
+    assert Collection.objects.get(repository_id=response.json()["id"]).pending
+
+
+def test_a_repository_is_created_with_its_collection_state(
+    auth_client, queued, django_capture_on_commit_callbacks, github
+):
+    github.add_repo("acme", "rocket")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = auth_client.post(
+            "/api/repos/create", {"url": "github.com/acme/rocket"}, content_type="application/json"
+        )
+
+    # Made in the creating transaction; asked for and queued only once it commits.
+    collection = Collection.objects.get(repository_id=response.json()["id"])
+    assert (collection.requested_at, collection.last_attempt_at) == (None, None)
+    assert len(callbacks) == 1 and queued == []
 
 
 def test_a_collection_asked_for_while_the_broker_is_down_stays_requested(monkeypatch):
@@ -197,5 +208,4 @@ def test_a_collection_asked_for_while_the_broker_is_down_stays_requested(monkeyp
     monkeypatch.setattr(tasks.traffic_fetch_repository, "delay", broker_down)
     tasks.traffic_fetch_repository_queue(repository_id=repository.id)
 
-    repository.refresh_from_db()
-    assert repository.collection_pending  # the next worker to start queues it
+    assert Collection.objects.get(repository=repository).pending  # the next worker queues it

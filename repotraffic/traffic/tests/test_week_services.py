@@ -88,6 +88,6 @@ def test_a_failed_weekly_request_keeps_the_days_and_fails_the_run(github, reposi
 
     assert not outcome.ok and outcome.error is not None
     repository.refresh_from_db()
-    assert repository.last_error == "GitHub did not answer"
+    assert repository.collection.last_error == "GitHub did not answer"
     assert TrafficDay.objects.filter(repository=repository).exists()
     assert not TrafficWeek.objects.exists()

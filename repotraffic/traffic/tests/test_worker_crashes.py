@@ -10,9 +10,8 @@ import signal
 import pytest
 
 from repotraffic.common.tests.polling import poll_until
-from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.tests.workers import (
     ROOT,
     Broker,
@@ -83,7 +82,7 @@ def wait_until_collected(rocket, *workers) -> None:
         return "\n".join(worker.log_tail() for worker in workers)
 
     poll_until(
-        lambda: Repository.objects.filter(id=rocket.id, last_success_at__isnull=False).exists(),
+        lambda: Collection.objects.filter(pk=rocket.id, last_success_at__isnull=False).exists(),
         seconds=90,
         interval=0.2,
         what="the collection to succeed",
@@ -154,7 +153,7 @@ def test_a_worker_told_to_stop_finishes_a_collection_in_flight(
 
     assert worker.exit_code(seconds=60) == 0
     rocket.refresh_from_db()
-    assert rocket.last_success_at is not None
+    assert rocket.collection.last_success_at is not None
 
 
 def test_ctrl_c_of_make_run_stops_the_worker_cleanly_mid_collection(

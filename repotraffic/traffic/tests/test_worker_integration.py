@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from repotraffic.common.tests.polling import poll_until
-from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.tests.workers import Processes, broker_for, worker_command, worker_env
 
 
@@ -33,7 +32,7 @@ def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github,
         try:
             # After downtime: repositories never collected are collected when the worker starts.
             poll_until(
-                lambda: Repository.objects.filter(last_attempt_at__isnull=False).count() == 2,
+                lambda: Collection.objects.filter(last_attempt_at__isnull=False).count() == 2,
                 seconds=90,
                 interval=0.3,
                 what="the collection on worker start",
@@ -41,7 +40,10 @@ def test_a_real_worker_collects_on_start_and_through_the_beat_task(mode, github,
             )
             assert TrafficDay.objects.filter(repository=rocket, date=today).exists()
             missing.refresh_from_db()
-            assert "acme/gone" in missing.last_error and missing.last_success_at is None
+            assert (
+                "acme/gone" in missing.collection.last_error
+                and missing.collection.last_success_at is None
+            )
 
             # The scheduled run: what beat sends, sent to the same broker.
             github.advance(days=1)

@@ -21,7 +21,9 @@ def repository(user):
     2 clones (1 unique), the last partial; GitHub's weekly uniques stored for the first
     week whole (complete) and for the second only in part."""
     repository = RepositoryFactory.create(
-        user=user, collected_from=MONDAY, collected_until=MONDAY + dt.timedelta(days=15)
+        user=user,
+        collection__collected_from=MONDAY,
+        collection__collected_until=MONDAY + dt.timedelta(days=15),
     )
     traffic_days_create(
         repository=repository,
@@ -90,7 +92,9 @@ def test_months_sum_the_days_and_never_have_uniques(auth_client, repository):
 
 def test_a_whole_month_is_not_partial_and_still_has_no_uniques(auth_client, user):
     repository = RepositoryFactory.create(
-        user=user, collected_from=dt.date(2026, 2, 1), collected_until=dt.date(2026, 3, 1)
+        user=user,
+        collection__collected_from=dt.date(2026, 2, 1),
+        collection__collected_until=dt.date(2026, 3, 1),
     )
     traffic_days_create(repository=repository, start=dt.date(2026, 2, 1), days=29, views=1)
 
@@ -116,8 +120,8 @@ def test_a_bad_interval_is_400(auth_client, repository, interval):
 
 
 def test_weeks_take_one_query_more_than_days(auth_client, repository, django_assert_num_queries):
-    # The token, the repository, the days, the weeks' uniques.
-    with django_assert_num_queries(4):
+    # The token, the repository, its collection state, the days, the weeks' uniques.
+    with django_assert_num_queries(5):
         assert auth_client.get(f"/api/repos/{repository.id}?interval=week").status_code == 200
 
 
