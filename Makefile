@@ -56,8 +56,9 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The app against the bundled fake GitHub, with months of demo history, in its own
-# database under var/demo so it never mixes with your real data.
+# The app against the bundled fake GitHub, with months of realistic demo history, in its
+# own database under var/demo so it never mixes with your real data. Running it again
+# adds nothing twice and prints the same links (the demo user keeps its demo token).
 FAKE_GITHUB_PORT ?= 8765
 DEMO_ENV := REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
   GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token

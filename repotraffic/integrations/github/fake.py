@@ -16,7 +16,9 @@ GitHub Enterprise Server has no traffic endpoints (none in ghes-3.17..3.19), so 
 Reported traffic (tests compute their expectations from this)
 --------------------------------------------------------------
 `truth(owner, name, day)` is the (views, unique_views, clones, unique_clones) that really
-happened: deterministic per repository, uniques <= counts, and some days are 0. Let `now`
+happened: deterministic per repository, uniques <= counts, and some days are 0. (A
+repository added with profile="realistic" has traffic shaped like a real project's
+instead, for the demo: fake_realistic.py; the rules below report it alike.) Let `now`
 be the fake clock (UTC), `today = now.date()` and `hour` the whole hours since today
 00:00 UTC (minutes and seconds make no difference: GitHub's buckets move by the hour).
 GET /repos/{o}/{n}/traffic/views (or /clones) with per=day (the default) covers the 15
@@ -39,10 +41,10 @@ like "2026-11-12T00:00:00Z".
 Where the other rules live
 --------------------------
 The top-10 referrer and page lists: fake_traffic.py. Stars, releases and their
-downloads over time: fake_activity.py. The endpoints, who may
-read what, pagination and error bodies: fake_routes.py. The headers GitHub requires and
-sends, rate limits and the control endpoint (POST /_fake/state): fake_http.py. Faults:
-fake_faults.py.
+downloads over time: fake_activity.py. The realistic profile: fake_realistic.py. The
+endpoints, who may read what, pagination and error bodies: fake_routes.py. The headers
+GitHub requires and sends, rate limits and the control endpoint (POST /_fake/state):
+fake_http.py. Faults: fake_faults.py.
 The state behind them is defined in fake_state.py; this module is the one to import from.
 """
 
@@ -53,10 +55,13 @@ import time
 from dataclasses import asdict
 from typing import Any, TypedDict
 
-from repotraffic.integrations.github import fake_activity, fake_traffic
-from repotraffic.integrations.github.fake_faults import FAULT_KINDS
+from repotraffic.integrations.github import fake_activity, fake_realistic, fake_traffic
+from repotraffic.integrations.github.fake_faults import fault_build
 from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FakeHTTPServer
+from repotraffic.integrations.github.fake_realistic import Spike
 from repotraffic.integrations.github.fake_state import (
+    PROFILES,
+    TOKEN_KINDS,
     FakeFault,
     FakeRelease,
     FakeRepo,
@@ -67,9 +72,8 @@ from repotraffic.integrations.github.fake_state import (
     utc,
 )
 
-TOKEN_KINDS = ("classic", "fine_grained", "app")
-SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake's public demo token)
+DEMO_REPOSITORIES = (("acme", "rocket"), ("acme", "launchpad"), ("octo", "widgets"))
 RATE_WINDOW_SECONDS = 3600.0
 
 
@@ -164,8 +168,12 @@ class FakeGitHub:
         private: bool = False,
         push_tokens: list[str] | set[str] | None = None,
         stars: int | None = None,
+        profile: str = "default",
     ) -> None:
-        """`stars`: the stargazers it had on 2020-01-01 (see the module's docstring)."""
+        """`stars`: the stargazers it had on 2020-01-01 (fake_activity.py). `profile`:
+        how its figures are shaped, "default" or "realistic" (fake_realistic.py)."""
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {PROFILES}")
         with self._lock:
             self._state.repos[repo_key(owner, name)] = FakeRepo(
                 owner=owner,
@@ -173,6 +181,7 @@ class FakeGitHub:
                 private=private,
                 push_tokens=None if push_tokens is None else set(push_tokens),
                 stars=None if stars is None else int(stars),
+                profile=profile,
             )
 
     def remove_repo(self, owner: str, name: str) -> None:
@@ -214,11 +223,9 @@ class FakeGitHub:
         with self._lock:
             self._state.now = None if now is None else utc(now)
 
-    def advance(
-        self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
-    ) -> None:
+    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> None:
         """Moves the clock on, fixing it first if it followed real time."""
-        delta = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        delta = dt.timedelta(days=days, hours=hours, minutes=minutes)
         with self._lock:
             self._state.now = self.now() + delta
 
@@ -237,22 +244,7 @@ class FakeGitHub:
 
     def inject_fault(self, kind: str, *, count: int = 1, **options: Any) -> None:
         """Makes the next `count` matching API requests fail; see fake_faults.py."""
-        fault = FakeFault(kind=str(kind), count=int(count), **options)
-        # Checked now, so a bad request fails at once and not in a later request.
-        fault.seconds, fault.retry_after = float(fault.seconds), int(fault.retry_after)
-        fault.reset_in, fault.status = int(fault.reset_in), int(fault.status)
-        if fault.status not in (403, 429):
-            raise ValueError("a rate-limit fault answers 403 or 429")
-        if fault.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {kind!r}; known: {sorted(FAULT_KINDS)}")
-        if fault.kind == "wrong_shape":
-            fault.variant = fault.variant or SHAPE_VARIANTS[0]
-            if fault.variant not in SHAPE_VARIANTS:
-                raise ValueError(f"wrong_shape variant must be one of {SHAPE_VARIANTS}")
-        if fault.kind == "no_push_access":
-            fault.variant = fault.variant or "classic"
-            if fault.variant not in TOKEN_KINDS:
-                raise ValueError(f"no_push_access variant must be one of {TOKEN_KINDS}")
+        fault = fault_build(kind=kind, count=count, options=options)
         with self._lock:
             self._state.faults.append(fault)
 
@@ -278,10 +270,6 @@ class FakeGitHub:
     def state(self) -> dict[str, Any]:
         with self._lock:
             return {
-                "now": self.now().isoformat().replace("+00:00", "Z"),
-                "clock": "real" if self._state.now is None else "fixed",
-                "latency_ms": self._state.latency_ms,
-                "rate_limit": self._state.rate_limit,
                 "requests": dict(self._state.counts),
                 "total_requests": sum(self._state.counts.values()),
                 "faults": [asdict(fault) for fault in self._state.faults],
@@ -311,34 +299,55 @@ class FakeGitHub:
 
     def seed_demo(self) -> None:
         """Token "demo-token" (login "demo") with push access to acme/rocket,
-        acme/launchpad (private) and octo/widgets; token "demo-no-push" sees only the
-        public ones and lacks push access."""
+        acme/launchpad (private) and octo/widgets, all with realistic figures."""
         self.add_token(DEMO_TOKEN, login="demo")
-        self.add_token("demo-no-push", login="demo-viewer", push=False)
-        self.add_repo("acme", "rocket")
-        self.add_repo("acme", "launchpad", private=True, push_tokens=[DEMO_TOKEN])
-        self.add_repo("octo", "widgets")
+        for owner, name in DEMO_REPOSITORIES:
+            private = name == "launchpad"
+            push_tokens = [DEMO_TOKEN] if private else None
+            self.add_repo(
+                owner, name, private=private, push_tokens=push_tokens, profile="realistic"
+            )
 
     # --- figures ----------------------------------------------------------------
 
+    def _profile(self, owner: str, name: str) -> str:
+        with self._lock:
+            repo = self._state.repos.get(repo_key(owner, name))
+            return repo.profile if repo else "default"
+
     def truth(self, owner: str, name: str, day: dt.date) -> tuple[int, int, int, int]:
-        """(views, unique_views, clones, unique_clones) that really happened on `day`."""
-        return fake_traffic.traffic_truth(owner=owner, name=name, day=day)
+        """(views, unique_views, clones, unique_clones) that really happened on `day`
+        (with the default profile if the repository is not known)."""
+        profile = self._profile(owner, name)
+        return fake_traffic.traffic_truth(owner=owner, name=name, day=day, profile=profile)
 
     def reported(
         self, owner: str, name: str, *, kind: str = "views", per: str = "day"
     ) -> dict[str, Any]:
         """The body the traffic endpoint would answer now, faults aside."""
         return fake_traffic.traffic_payload(
-            owner=owner, name=name, now=self.now(), kind=kind, per=per
+            owner=owner,
+            name=name,
+            now=self.now(),
+            kind=kind,
+            per=per,
+            profile=self._profile(owner, name),
         )
 
     def stargazers_count(self, owner: str, name: str) -> int:
         """The stargazers a known repository has now, as GET /repos/{owner}/{repo} says."""
         with self._lock:
             repo = self._state.repos[repo_key(owner, name)]
-            stars = fake_activity.stars_get(owner=owner, name=name, initial=repo.stars)
+            stars = fake_activity.stars_get(
+                owner=owner, name=name, initial=repo.stars, profile=repo.profile
+            )
             return stars.count(self.now())
+
+    @staticmethod
+    def news_spikes(owner: str, name: str, *, start: dt.date, end: dt.date) -> list[Spike]:
+        """The news spikes a repository with the realistic profile has from `start` to
+        `end` (fake_realistic.py): when, from which site, how large."""
+        return fake_realistic.spikes(owner=owner, name=name, start=start, end=end)
 
     # --- used by the request handler (fake_http) --------------------------------
 

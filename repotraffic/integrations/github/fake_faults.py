@@ -21,10 +21,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from repotraffic.integrations.github.fake_routes import NO_PUSH_MESSAGES, Reply, error_reply
+from repotraffic.integrations.github.fake_state import TOKEN_KINDS, FakeFault
 
 if TYPE_CHECKING:
     from repotraffic.integrations.github.fake import FakeGitHub
-    from repotraffic.integrations.github.fake_state import FakeFault
 
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 _SERVER_ERRORS = {
@@ -36,6 +36,28 @@ FAULT_KINDS = frozenset(
     {*_SERVER_ERRORS, "timeout", "disconnect", "malformed_json", "truncated_json"}
     | {"wrong_shape", "secondary_rate_limit", "primary_rate_limit", "no_push_access"}
 )
+SHAPE_VARIANTS = ("missing_key", "string_count", "bad_timestamp", "not_object")
+
+
+def fault_build(*, kind: str, count: int, options: dict[str, Any]) -> FakeFault:
+    """The fault FakeGitHub.inject_fault asks for, checked now, so that a bad request
+    fails at once and not in a later request."""
+    fault = FakeFault(kind=str(kind), count=int(count), **options)
+    fault.seconds, fault.retry_after = float(fault.seconds), int(fault.retry_after)
+    fault.reset_in, fault.status = int(fault.reset_in), int(fault.status)
+    if fault.status not in (403, 429):
+        raise ValueError("a rate-limit fault answers 403 or 429")
+    if fault.kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault {kind!r}; known: {sorted(FAULT_KINDS)}")
+    if fault.kind == "wrong_shape":
+        fault.variant = fault.variant or SHAPE_VARIANTS[0]
+        if fault.variant not in SHAPE_VARIANTS:
+            raise ValueError(f"wrong_shape variant must be one of {SHAPE_VARIANTS}")
+    if fault.kind == "no_push_access":
+        fault.variant = fault.variant or "classic"
+        if fault.variant not in TOKEN_KINDS:
+            raise ValueError(f"no_push_access variant must be one of {TOKEN_KINDS}")
+    return fault
 
 
 def primary_message(request_id: str) -> str:
@@ -54,7 +76,7 @@ def _secondary_message(request_id: str) -> str:
 
 
 def fault_reply(
-    *, fake: "FakeGitHub", fault: "FakeFault", limit: int, docs_url: str, request_id: str
+    *, fake: "FakeGitHub", fault: FakeFault, limit: int, docs_url: str, request_id: str
 ) -> Reply | None:
     """The answer a fault puts in place of the real one; None for faults that corrupt it."""
     if fault.kind in _SERVER_ERRORS:
@@ -109,7 +131,7 @@ def _shape_break(*, payload: Any, variant: str, today: dt.date) -> Any:
     return payload
 
 
-def reply_corrupt(*, reply: Reply, fault: "FakeFault", today: dt.date) -> Reply:
+def reply_corrupt(*, reply: Reply, fault: FakeFault, today: dt.date) -> Reply:
     if reply.status != 200:
         return reply
     text = json.dumps(reply.payload)

@@ -14,18 +14,19 @@ X-GitHub-Request-Id and X-GitHub-Api-Version-Selected; an endpoint with a docume
 permission adds X-Accepted-GitHub-Permissions.
 
 Auth and rate limits. "Authorization: token X" or "Bearer X"; no or unknown token: 401
-"Bad credentials". Every API answer carries X-RateLimit-Limit/Remaining/Reset/Used/
-Resource. Each valid token may make `rate_limit` requests (default 5000) per hour of
-*real* time, since a client compares the reset with its own clock; past that, 403 "API
-rate limit exceeded ..." with Remaining 0. The fake clock only moves the figures.
+"Bad credentials". Every API answer carries X-RateLimit-Limit/Remaining/Reset/Used
+(GitHub adds X-RateLimit-Resource, which nothing here reads). Each valid token may make
+`rate_limit` requests (default 5000) per hour of *real* time, since a client compares
+the reset with its own clock; past that, 403 "API rate limit exceeded ..." with
+Remaining 0. The fake clock only moves the figures.
 
 Control: POST /_fake/state with a JSON object, all keys optional, applied in this order:
     {"tokens": [{"token": "t", "login": "alice", "push": true, "kind": "classic"}],
      "repos": [{"owner": "acme", "name": "rocket", "private": false,
-                "push_tokens": null, "stars": null}],
+                "push_tokens": null, "stars": null, "profile": "default"}],
      "reset_requests": true}
-It answers like GET /_fake/state: {"now", "clock", "latency_ms", "rate_limit",
-"requests": {path: count}, "total_requests", "faults", "repos", "tokens"}. A fake in
+It answers like GET /_fake/state: {"requests": {path: count}, "total_requests",
+"faults", "repos", "tokens"}. A fake in
 another process (`manage.py fake_github`, as bench/ runs it) is set up this way;
 everything else goes through FakeGitHub's methods. Control requests are never counted,
 delayed or faulted.
@@ -200,7 +201,6 @@ def _api_answer(
         "X-RateLimit-Remaining": str(limit - used),
         "X-RateLimit-Reset": str(math.ceil(reset)),
         "X-RateLimit-Used": str(used),
-        "X-RateLimit-Resource": "core",
         "X-GitHub-Api-Version-Selected": api_version,
         **({"X-Accepted-GitHub-Permissions": permission} if permission else {}),
         **reply.headers,
@@ -211,15 +211,13 @@ def _api_answer(
 def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) -> Reply:
     """Answers one GitHub API request: latency, then the required headers, faults, auth,
     rate limit and the endpoint. Every answer carries its own X-GitHub-Request-Id."""
-    scheme = (headers.get("Authorization") or "").strip().partition(" ")[0]
     fake.request_record(
         path=path,
         query=query,
-        headers={
+        headers={  # those tests check; never the token
             "user-agent": headers.get("User-Agent", ""),
             "x-github-api-version": headers.get("X-GitHub-Api-Version", ""),
             "accept": headers.get("Accept", ""),
-            "authorization-scheme": scheme,  # never the token itself
         },
     )
     fake.wait(fake.latency_seconds())

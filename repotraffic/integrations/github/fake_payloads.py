@@ -8,11 +8,10 @@ import datetime as dt
 from typing import Any
 
 from repotraffic.integrations.github import fake_activity
-from repotraffic.integrations.github.fake_state import FakeRelease, FakeRepo
+from repotraffic.integrations.github.fake_state import EPOCH, FakeRelease, FakeRepo
 
 GITHUB_WEB = "https://github.com"
 DEFAULT_API_VERSION = "2022-11-28"
-_CONTENT_TYPES = {".gz": "application/gzip", ".zip": "application/zip"}
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -41,7 +40,6 @@ def user_simple(*, api: str, login: str, kind: str = "User") -> dict[str, Any]:
         "events_url": f"{url}/events{{/privacy}}",
         "received_events_url": f"{url}/received_events",
         "type": kind,
-        "user_view_type": "public",
         "site_admin": False,
     }
 
@@ -62,8 +60,8 @@ def user_public(*, api: str, login: str) -> dict[str, Any]:
         "public_gists": 0,
         "followers": 0,
         "following": 0,
-        "created_at": timestamp(fake_activity.EPOCH - dt.timedelta(days=1000)),
-        "updated_at": timestamp(fake_activity.EPOCH),
+        "created_at": timestamp(EPOCH - dt.timedelta(days=1000)),
+        "updated_at": timestamp(EPOCH),
     }
 
 
@@ -82,9 +80,11 @@ def repository(
     url = f"{api}/repos/{full_name}"
     html_url = f"{GITHUB_WEB}/{full_name}"
     repo_id = fake_activity.repository_id(owner=repo.owner, name=repo.name)
-    stars = fake_activity.stars_get(owner=repo.owner, name=repo.name, initial=repo.stars)
+    stars = fake_activity.stars_get(
+        owner=repo.owner, name=repo.name, initial=repo.stars, profile=repo.profile
+    )
     counts = fake_activity.repository_counts(owner=repo.owner, name=repo.name, stars=stars, now=now)
-    created = min(fake_activity.EPOCH, stars.star_time(1)) - dt.timedelta(days=30)
+    created = min(EPOCH, stars.star_time(1)) - dt.timedelta(days=30)
     updated = timestamp(now.replace(minute=0, second=0, microsecond=0))
     payload: dict[str, Any] = {
         "id": repo_id,
@@ -93,7 +93,6 @@ def repository(
         "full_name": full_name,
         "owner": user_simple(api=api, login=repo.owner, kind="Organization"),
         "private": repo.private,
-        "visibility": "private" if repo.private else "public",
         "html_url": html_url,
         "description": None,
         "fork": False,
@@ -108,7 +107,6 @@ def repository(
         "language": "Python",
         "size": 100 + repo_id % 20_000,
         "default_branch": "main",
-        "topics": [],
         "has_issues": True,
         "has_projects": True,
         "has_wiki": True,
@@ -201,7 +199,6 @@ def release(*, api: str, repo: FakeRepo, release: FakeRelease, now: dt.datetime)
         "tag_name": release.tag,
         "target_commitish": "main",
         "name": release.tag,
-        "body": f"Release {release.tag}.",
         "draft": False,
         "prerelease": False,
         "created_at": timestamp(release.published_at - dt.timedelta(hours=1)),
@@ -227,7 +224,6 @@ def _asset(
     where = {"owner": repo.owner, "name": repo.name, "tag": release.tag, "asset": asset}
     asset_id = fake_activity.number_id("asset", full_name.lower(), release.tag, asset)
     uploaded = timestamp(release.published_at - dt.timedelta(minutes=10))
-    suffix = asset[asset.rfind(".") :] if "." in asset else ""
     return {
         "url": f"{api}/repos/{full_name}/releases/assets/{asset_id}",
         "browser_download_url": f"{GITHUB_WEB}/{full_name}/releases/download/{release.tag}/{asset}",
@@ -236,11 +232,11 @@ def _asset(
         "name": asset,
         "label": "",
         "state": "uploaded",
-        "content_type": _CONTENT_TYPES.get(suffix, "application/octet-stream"),
+        "content_type": "application/gzip" if asset.endswith(".gz") else "application/octet-stream",
         "size": fake_activity.asset_size(**where),
         "digest": fake_activity.asset_digest(**where),
         "download_count": fake_activity.asset_downloads(
-            **where, published_at=release.published_at, now=now
+            **where, published_at=release.published_at, now=now, profile=repo.profile
         ),
         "created_at": uploaded,
         "updated_at": uploaded,

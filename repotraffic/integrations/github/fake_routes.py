@@ -17,14 +17,14 @@ repositories it can see, and any other token 403. GET /repos/{o}/{n} has `permis
 for user tokens only, as on GitHub.
 
 Lists (installation repositories, stargazers, releases): per_page default 30, at most
-100, and page; GitHub's Link header with next and last, then first and prev past page
-1, written as GitHub writes them for a repository's lists, /repositories/{id}/..., a
-path fake_http serves too. Stargazers: page 401 and beyond answer 422 "In order to keep
-the API fast for everyone, pagination is limited for this resource. ..." with
-rel="last" at page 400. GitHub stops there (40,000 stargazers at per_page=100, as
-users report; the description only lists a 422); the fake applies 400 pages at any
-per_page. With `Accept: application/vnd.github.star+json` a stargazer is {starred_at,
-user}, otherwise the user.
+100, and page; GitHub's Link header with next and last (the relations tests and the
+client read; GitHub adds first and prev past page 1), written as GitHub writes them for
+a repository's lists, /repositories/{id}/..., a path fake_http serves too. Stargazers:
+page 401 and beyond answer 422 "In order to keep the API fast for everyone, pagination
+is limited for this resource. ..." with rel="last" at page 400. GitHub stops there
+(40,000 stargazers at per_page=100, as users report; the description only lists a 422);
+the fake applies 400 pages at any per_page. With `Accept:
+application/vnd.github.star+json` a stargazer is {starred_at, user}, otherwise the user.
 
 Errors are {"message", "documentation_url", "status"}: an endpoint's own (404, 403,
 422) link its documentation; a 401 or a path GitHub does not have (a trailing slash
@@ -124,7 +124,7 @@ def _page_params(call: Call) -> tuple[int, int] | Reply:
 
 
 def _link_header(call: Call, *, page: int, last: int) -> dict[str, str]:
-    """GitHub's Link header: next and last, then first and prev once past page 1."""
+    """GitHub's Link header: next, and last."""
     if last <= 1:
         return {}
 
@@ -136,8 +136,6 @@ def _link_header(call: Call, *, page: int, last: int) -> dict[str, str]:
     links = [f'<{url(page + 1)}>; rel="next"'] if page < last else []
     if page != last:  # past the end too: it says how far one can go
         links.append(f'<{url(last)}>; rel="last"')
-    if page > 1:
-        links += [f'<{url(1)}>; rel="first"', f'<{url(min(page - 1, last))}>; rel="prev"']
     return {"Link": ", ".join(links)}
 
 
@@ -159,7 +157,6 @@ def _installation_repositories(call: Call) -> Reply:
     shown = repos[(page - 1) * per_page : page * per_page]
     payload = {
         "total_count": len(repos),
-        "repository_selection": "selected",
         "repositories": [
             fake_payloads.repository(
                 api=call.api_base,
@@ -202,19 +199,21 @@ def _traffic(call: Call) -> Reply:
         return call.error(404, "Not Found")
     if not push:
         return call.error(403, NO_PUSH_MESSAGES[call.info.kind])
-    now = call.fake.now()
+    owner, name, now, profile = repo.owner, repo.name, call.fake.now(), repo.profile
     what = call.match.group(3)
     if what == "popular/referrers":
         return Reply(
-            payload=fake_traffic.traffic_referrers(owner=repo.owner, name=repo.name, now=now)
+            payload=fake_traffic.traffic_referrers(owner=owner, name=name, now=now, profile=profile)
         )
     if what == "popular/paths":
-        return Reply(payload=fake_traffic.traffic_paths(owner=repo.owner, name=repo.name, now=now))
+        return Reply(
+            payload=fake_traffic.traffic_paths(owner=owner, name=name, now=now, profile=profile)
+        )
     per = (call.query.get("per") or ["day"])[-1]
     if per not in ("day", "week"):
         return call.error(422, f"Invalid request.\n\n{per!r} is not one of day, week.")
     payload = fake_traffic.traffic_payload(
-        owner=repo.owner, name=repo.name, now=now, kind=what, per=per
+        owner=owner, name=name, now=now, kind=what, per=per, profile=profile
     )
     return Reply(payload=payload)
 
@@ -231,7 +230,9 @@ def _stargazers(call: Call) -> Reply:
     if isinstance(paging, Reply):
         return paging
     per_page, page = paging
-    stars = fake_activity.stars_get(owner=repo.owner, name=repo.name, initial=repo.stars)
+    stars = fake_activity.stars_get(
+        owner=repo.owner, name=repo.name, initial=repo.stars, profile=repo.profile
+    )
     total = stars.count(call.fake.now())
     last = min(-(-total // per_page), STARGAZER_PAGES)
     links = _link_header(call, page=page, last=last)
@@ -258,7 +259,7 @@ def _releases(call: Call) -> Reply:
     per_page, page = paging
     now = call.fake.now()
     releases = fake_activity.releases_published(
-        owner=repo.owner, name=repo.name, added=repo.releases, now=now
+        owner=repo.owner, name=repo.name, added=repo.releases, now=now, profile=repo.profile
     )
     shown = releases[(page - 1) * per_page : page * per_page]
     items = [

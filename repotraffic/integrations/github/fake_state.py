@@ -1,19 +1,30 @@
 """The fake GitHub's state: the tokens, repositories, faults, rate-limit windows, clock
 and request log that `fake.FakeGitHub` keeps behind its lock, and the small helpers that
-normalise its keys and times. Plain data only; the operations on it live in `fake.py`.
+normalise its keys and times and seed its figures. Plain data only; the operations on it
+live in `fake.py`.
 """
 
 import datetime as dt
+import hashlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
+
+# The fake's first day: the stars a repository starts with were all given by then.
+EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+# How a repository's figures are shaped: "default", the uniform noise the tests compute
+# their expectations from (fake.py), or "realistic", shaped like a real project's for the
+# demo (fake_realistic.py).
+PROFILES = ("default", "realistic")
+# A token's kind decides the wording of a 403 for lack of push access (fake_routes.py).
+TOKEN_KINDS = ("classic", "fine_grained", "app")
 
 
 @dataclass
 class FakeToken:
     login: str
     push: bool = True
-    kind: str = "classic"  # decides the wording of a 403 for lack of push access
+    kind: str = "classic"  # one of TOKEN_KINDS
 
 
 @dataclass(frozen=True)
@@ -32,8 +43,9 @@ class FakeRepo:
     private: bool = False
     # None: every valid token that has push access. Otherwise only these tokens.
     push_tokens: set[str] | None = None
-    # Stargazers on the fake's first day (fake_activity.EPOCH); None: from the name.
+    # Stargazers on the fake's first day (EPOCH); None: from the name.
     stars: int | None = None
+    profile: str = "default"
     releases: dict[str, FakeRelease] = field(default_factory=dict)
 
 
@@ -78,3 +90,9 @@ def utc(value: dt.datetime | str) -> dt.datetime:
 
 def repo_key(owner: str, name: str) -> str:
     return f"{owner}/{name}".lower()
+
+
+def digest(*parts: str) -> bytes:
+    """The seed of every figure: SHA-256 of the parts (a repository key first), so that
+    figures are the same in every process and on every run."""
+    return hashlib.sha256("|".join(parts).encode()).digest()

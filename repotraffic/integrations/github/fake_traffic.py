@@ -11,13 +11,17 @@ by day, and by the hour with the window, and an entry can leave the top 10 and c
 
 Everything is derived from SHA-256 of the lower-cased "owner/name" (GitHub names are
 case-insensitive) so that figures are the same in every process and on every run.
+A repository with the "realistic" profile has its own truth and shares (see
+fake_realistic.py); the rules that report them are the same.
 """
 
 import datetime as dt
-import hashlib
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from repotraffic.integrations.github.fake_state import repo_key
+from repotraffic.integrations.github import fake_realistic
+from repotraffic.integrations.github.fake_state import digest, repo_key
 
 WINDOW_DAYS = 15  # today and the 14 days before it
 DAY_HOURS = 24
@@ -67,13 +71,12 @@ _BURST_DAY_BELOW = 10  # a digest byte under this: a link went round that day (~
 _MILLI = 1000
 
 
-def digest(*parts: str) -> bytes:
-    """The seed of every figure: SHA-256 of the parts (a repository key first)."""
-    return hashlib.sha256("|".join(parts).encode()).digest()
-
-
-def traffic_truth(*, owner: str, name: str, day: dt.date) -> tuple[int, int, int, int]:
+def traffic_truth(
+    *, owner: str, name: str, day: dt.date, profile: str
+) -> tuple[int, int, int, int]:
     """(views, unique_views, clones, unique_clones) that really happened on `day`."""
+    if profile == "realistic":
+        return fake_realistic.traffic_truth(owner=owner, name=name, day=day)
     key = repo_key(owner, name)
     popularity = 3 + int.from_bytes(digest(key)[:2], "big") % 400
     d = digest(key, day.isoformat())
@@ -119,7 +122,7 @@ def traffic_scale(*, count: int, uniques: int, share: tuple[int, int]) -> tuple[
 
 
 def traffic_daily(
-    *, owner: str, name: str, now: dt.datetime, kind: str
+    *, owner: str, name: str, now: dt.datetime, kind: str, profile: str
 ) -> list[tuple[dt.date, int, int]]:
     """The (day, count, uniques) GitHub reports at `now` for kind "views" or "clones"."""
     offset = 0 if kind == "views" else 2
@@ -127,7 +130,7 @@ def traffic_daily(
     buckets = []
     for age in range(WINDOW_DAYS - 1, -1, -1):
         day = today - dt.timedelta(days=age)
-        truth = traffic_truth(owner=owner, name=name, day=day)
+        truth = traffic_truth(owner=owner, name=name, day=day, profile=profile)
         count, uniques = traffic_scale(
             count=truth[offset], uniques=truth[offset + 1], share=traffic_share(now=now, day=day)
         )
@@ -149,10 +152,10 @@ def _timestamp(day: dt.date) -> str:
 
 
 def traffic_payload(
-    *, owner: str, name: str, now: dt.datetime, kind: str, per: str
+    *, owner: str, name: str, now: dt.datetime, kind: str, per: str, profile: str
 ) -> dict[str, Any]:
     """The JSON body of GET /repos/{owner}/{name}/traffic/{kind}?per={per}."""
-    daily = traffic_daily(owner=owner, name=name, now=now, kind=kind)
+    daily = traffic_daily(owner=owner, name=name, now=now, kind=kind, profile=profile)
     if per == "week":
         weeks: dict[dt.date, list[tuple[int, int]]] = {}
         for day, count, uniques in daily:
@@ -183,18 +186,21 @@ def _entry_weight(*, key: str, entry: str, day: dt.date, base: int) -> int:
     return weight
 
 
+# Called with day=: each entry's weight in the day's views, and that of the views no
+# entry has.
+DayWeights = Callable[..., tuple[list[int], int]]
+
+
 def _popular_counts(
-    *, owner: str, name: str, now: dt.datetime, entries: list[str], bases: list[int], rest: int
+    *, owner: str, name: str, now: dt.datetime, profile: str, entries: list[str], weigh: DayWeights
 ) -> list[tuple[str, int, int]]:
     """The top entries by their share of the window's reported views: (entry, count,
     uniques), largest first, at most POPULAR_SIZE, none with a count of 0."""
     key = repo_key(owner, name)
     totals = dict.fromkeys(entries, 0)  # in thousandths of a view until the end
-    for day, views, _ in traffic_daily(owner=owner, name=name, now=now, kind="views"):
-        weights = [
-            _entry_weight(key=key, entry=entry, day=day, base=base)
-            for entry, base in zip(entries, bases, strict=True)
-        ]
+    daily = traffic_daily(owner=owner, name=name, now=now, kind="views", profile=profile)
+    for day, views, _ in daily:
+        weights, rest = weigh(day=day)
         whole = rest + sum(weights)
         for entry, weight in zip(entries, weights, strict=True):
             totals[entry] += views * weight * _MILLI // whole
@@ -208,28 +214,51 @@ def _popular_counts(
     return counted[:POPULAR_SIZE]
 
 
-def traffic_referrers(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
+def _default_weights(
+    *, key: str, entries: list[str], bases: list[int], rest: int, day: dt.date
+) -> tuple[list[int], int]:
+    weights = [
+        _entry_weight(key=key, entry=entry, day=day, base=base)
+        for entry, base in zip(entries, bases, strict=True)
+    ]
+    return weights, rest
+
+
+def traffic_referrers(
+    *, owner: str, name: str, now: dt.datetime, profile: str
+) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/referrers: the top 10 referring sites."""
     key = repo_key(owner, name)
     sites = list(_REFERRERS)
-    # GitHub itself and Google bring the most, steadily; the rest depends on the repository.
-    bases = [_REFERRER_BASES.get(site, 4 + digest(key, site)[0] % 60) for site in sites]
+    weigh: DayWeights = functools.partial(fake_realistic.referrer_weights, key=key, sites=sites)
+    if profile != "realistic":
+        # GitHub itself and Google bring the most, steadily; the rest depends on the
+        # repository.
+        bases = [_REFERRER_BASES.get(site, 4 + digest(key, site)[0] % 60) for site in sites]
+        weigh = functools.partial(
+            _default_weights, key=key, entries=sites, bases=bases, rest=_UNREFERRED_WEIGHT
+        )
     top = _popular_counts(
-        owner=owner, name=name, now=now, entries=sites, bases=bases, rest=_UNREFERRED_WEIGHT
+        owner=owner, name=name, now=now, profile=profile, entries=sites, weigh=weigh
     )
     return [{"referrer": site, "count": count, "uniques": uniques} for site, count, uniques in top]
 
 
-def traffic_paths(*, owner: str, name: str, now: dt.datetime) -> list[dict[str, Any]]:
+def traffic_paths(*, owner: str, name: str, now: dt.datetime, profile: str) -> list[dict[str, Any]]:
     """The body of GET .../traffic/popular/paths: the top 10 pages."""
     key = repo_key(owner, name)
     repo = f"{owner}/{name}"
     titles = dict(_PATHS)
     suffixes = list(titles)
-    # The repository's front page draws the most; the rest depends on the repository.
-    bases = [300 if not suffix else 4 + digest(key, suffix)[0] % 60 for suffix in suffixes]
+    weigh: DayWeights = functools.partial(fake_realistic.path_weights, key=key, suffixes=suffixes)
+    if profile != "realistic":
+        # The repository's front page draws the most; the rest depends on the repository.
+        bases = [300 if not suffix else 4 + digest(key, suffix)[0] % 60 for suffix in suffixes]
+        weigh = functools.partial(
+            _default_weights, key=key, entries=suffixes, bases=bases, rest=_UNLISTED_PAGES_WEIGHT
+        )
     top = _popular_counts(
-        owner=owner, name=name, now=now, entries=suffixes, bases=bases, rest=_UNLISTED_PAGES_WEIGHT
+        owner=owner, name=name, now=now, profile=profile, entries=suffixes, weigh=weigh
     )
     return [
         {

@@ -1,15 +1,12 @@
 import io
-import socket
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import collection
 from repotraffic.traffic.collection import traffic_fetch_many
 from repotraffic.traffic.models import TrafficDay
-from repotraffic.users.models import User
 
 
 def run(*args) -> str:
@@ -76,49 +73,3 @@ def test_many_at_once_survives_an_unexpected_failure(github, monkeypatch):
     assert sorted(o.repository_id for o in seen) == sorted(r.id for r in repositories)
     assert (totals.ok, totals.failed, totals.skipped) == (5, 1, 0)
     assert "disk full" in next(o for o in seen if o.repository_id == broken).summary
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_demo_seed_builds_months_of_history_through_the_collection(settings):
-    settings.GITHUB_API_URL = f"http://127.0.0.1:{free_port()}"
-    settings.GITHUB_TOKEN = "demo-token"
-    settings.GITHUB_RETRY_BACKOFF = 0.0
-    out = io.StringIO()
-    call_command("demo_seed", "--days", "40", stdout=out)
-
-    user = User.objects.get(email="demo@example.com")
-    repositories = Repository.objects.filter(user=user)
-    assert repositories.count() == 4
-    rocket = repositories.get(name="rocket")
-    assert TrafficDay.objects.filter(repository=rocket).count() >= 45
-    # Each simulated day's answers were judged on that day: only the edges are partial.
-    partial = TrafficDay.objects.filter(repository=rocket, partial=True)
-    edges = {rocket.collected_from, rocket.collected_until}
-    assert set(partial.values_list("date", flat=True)) <= edges
-    assert "not found" in repositories.get(name="vanished").last_error
-    assert "/users/" in out.getvalue() and str(rocket.id) in out.getvalue()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("api_url", "token", "says"),
-    [
-        ("https://api.github.com", "demo-token", "GITHUB_API_URL"),
-        ("http://127.0.0.1:8765", "ghp_real", "GITHUB_TOKEN=demo-token"),
-    ],
-)
-def test_demo_seed_refuses_to_run_against_anything_but_the_local_fake(
-    settings, api_url, token, says
-):
-    settings.GITHUB_API_URL, settings.GITHUB_TOKEN = api_url, token
-
-    with pytest.raises(CommandError, match=says):
-        call_command("demo_seed", "--days", "1", stdout=io.StringIO())
-
-    assert not User.objects.exists()

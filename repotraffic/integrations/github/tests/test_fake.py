@@ -273,11 +273,22 @@ def test_control_endpoint_refuses_bad_requests(fake: FakeGitHub, payload: object
     assert status == 400 and body["message"].startswith("bad control request")
 
 
-def test_seed_demo(fake: FakeGitHub) -> None:
+def test_seed_demo_gives_the_demo_token_three_realistic_repositories(fake: FakeGitHub) -> None:
     fake.seed_demo()
+
     for repo in ("acme/rocket", "acme/launchpad", "octo/widgets"):
+        owner, name = repo.split("/")
         status = http_get(f"{fake.url}/repos/{repo}/traffic/views", token="demo-token")[0]
         assert status == 200, repo
+        # Realistic figures (fake_realistic.py): a news spike tops the referrers.
+        spike = fake.news_spikes(owner, name, start=NOW.date(), end=NOW.date() + dt.timedelta(91))[
+            0
+        ]
+        fake.set_now(dt.datetime.combine(spike.start, dt.time(22), tzinfo=dt.UTC) + dt.timedelta(1))
+        referrers = http_get(
+            f"{fake.url}/repos/{repo}/traffic/popular/referrers", token="demo-token"
+        )[2]
+        assert json.loads(referrers)[0]["referrer"] == spike.site, repo
 
 
 def test_management_command_serves_until_terminated() -> None:

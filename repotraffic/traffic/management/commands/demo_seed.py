@@ -4,27 +4,40 @@ GitHub, one simulated day at a time, then prints the pages' URLs (`make demo`).
 It serves the fake itself, where the configuration already points: GITHUB_API_URL
 must be a loopback http URL and GITHUB_TOKEN the fake's demo token, as `make demo`
 sets them. Nothing is overridden: the collection runs exactly as configured, and dates
-each answer by GitHub's Date header, which the fake sets from its simulated clock."""
+each answer by GitHub's Date header, which the fake sets from its simulated clock.
+The fake's demo repositories have realistic figures (weekday rhythm, trend, news
+spikes, releases: integrations/github/fake_realistic.py).
+
+Running it again adds nothing twice: the demo user, its repositories and their ids
+stay, the collection merges what it sees again into the same rows, and the user keeps
+its public demo token, so the printed links stay the same from run to run."""
 
 import datetime as dt
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from repotraffic.integrations.github.fake import DEMO_REPOSITORIES as FAKE_DEMO_REPOSITORIES
 from repotraffic.integrations.github.fake import DEMO_TOKEN, FakeGitHub
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import repository_create
 from repotraffic.traffic.services import traffic_fetch
 from repotraffic.users.models import User
 from repotraffic.users.services import user_create
-from repotraffic.users.tokens import api_token_digest, api_token_generate
+from repotraffic.users.tokens import api_token_digest
 
 DEMO_EMAIL = "demo@example.com"
-# Three the fake knows, and one that vanishes from GitHub once it is tracked, to show
-# how a failure looks.
-DEMO_REPOSITORIES = ("acme/rocket", "acme/launchpad", "octo/widgets", "octo/vanished")
+# The demo user's API token, public like the fake's "demo-token" and the same on every
+# run. Safe because nothing here runs unless GitHub is the fake on loopback, reached
+# with that demo token (_fake_address refuses anything else), as in `make demo`'s own
+# database under var/demo.
+DEMO_API_TOKEN = "demo_api_token"  # noqa: S105
+# The fake's three, and one that vanishes from GitHub once it is tracked, to show how a
+# failure looks.
 VANISHED = ("octo", "vanished")
+DEMO_REPOSITORIES = (*FAKE_DEMO_REPOSITORIES, VANISHED)
 
 
 class Command(BaseCommand):
@@ -36,15 +49,34 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, base_url, **options):
         host, port = self._fake_address()
-        user, token = self._demo_user()
+        user = self._demo_user()
+        # The client logs every request (httpx, at INFO): thousands of lines here, which
+        # would bury the links printed at the end.
+        requests_log = logging.getLogger("httpx")
+        level = requests_log.level
+        requests_log.setLevel(logging.WARNING)
+        try:
+            repositories = self._collect(user=user, host=host, port=port, days=days)
+        finally:
+            requests_log.setLevel(level)
+        self.stdout.write(f"collected {days} days for {len(repositories)} repositories")
+
+        pages = f"{base_url}/users/{DEMO_API_TOKEN}/repos"
+        self.stdout.write(self.style.SUCCESS("\nThe demo user's API token: " + DEMO_API_TOKEN))
+        self.stdout.write(f"All repositories: {pages}")
+        for repository in repositories:
+            self.stdout.write(f"{repository.full_name:>20}: {pages}/{repository.id}")
+        self.stdout.write(f"API: curl -H 'X-API-Token: {DEMO_API_TOKEN}' {base_url}/api/repos\n")
+
+    def _collect(self, *, user: User, host: str, port: int, days: int) -> list[Repository]:
+        """Tracks the demo repositories (once), then collects them day by day."""
         with FakeGitHub(host=host, port=port) as fake:
             fake.seed_demo()
             fake.add_repo(*VANISHED)
             # Through the service, as a user would: GitHub (the fake) confirms access.
-            for full_name in DEMO_REPOSITORIES:
-                owner, name = full_name.split("/")
+            for owner, name in DEMO_REPOSITORIES:
                 if not Repository.objects.filter(user=user, owner=owner, name=name).exists():
-                    repository_create(user=user, url=f"https://github.com/{full_name}")
+                    repository_create(user=user, url=f"https://github.com/{owner}/{name}")
             fake.remove_repo(*VANISHED)
             repositories = list(Repository.objects.filter(user=user))
             now = fake.now().replace(hour=22, minute=30, second=0, microsecond=0)
@@ -52,14 +84,7 @@ class Command(BaseCommand):
                 fake.set_now(min(now - dt.timedelta(days=offset), dt.datetime.now(dt.UTC)))
                 for repository in repositories:
                     traffic_fetch(repository_id=repository.id)
-            self.stdout.write(f"collected {days} days for {len(repositories)} repositories")
-
-        pages = f"{base_url}/users/{token}/repos"
-        self.stdout.write(self.style.SUCCESS("\nThe demo user's API token: " + token))
-        self.stdout.write(f"All repositories: {pages}")
-        for repository in repositories:
-            self.stdout.write(f"{repository.full_name:>20}: {pages}/{repository.id}")
-        self.stdout.write(f"API: curl -H 'X-API-Token: {token}' {base_url}/api/repos\n")
+        return repositories
 
     def _fake_address(self) -> tuple[str, int]:
         url = urlsplit(settings.GITHUB_API_URL)
@@ -72,14 +97,11 @@ class Command(BaseCommand):
             raise CommandError(f"demo_seed needs GITHUB_TOKEN={DEMO_TOKEN}, the fake's demo token")
         return url.hostname, url.port
 
-    def _demo_user(self) -> tuple[User, str]:
-        """The demo user with a fresh token (only digests are stored, so a rerun
-        cannot show the old one)."""
-        user = User.objects.filter(email=DEMO_EMAIL).first()
-        if user is None:
-            created = user_create(email=DEMO_EMAIL)
-            return created.user, created.token
-        token = api_token_generate()
-        user.token_digest = api_token_digest(token)
-        user.save(update_fields=["token_digest", "updated_at"])
-        return user, token
+    def _demo_user(self) -> User:
+        """The demo user, created on the first run, with the demo token."""
+        user = User.objects.filter(email=DEMO_EMAIL).first() or user_create(email=DEMO_EMAIL).user
+        digest = api_token_digest(DEMO_API_TOKEN)
+        if user.token_digest != digest:  # its first run, or one from before the fixed token
+            user.token_digest = digest
+            user.save(update_fields=["token_digest", "updated_at"])
+        return user
