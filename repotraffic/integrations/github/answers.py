@@ -1,13 +1,22 @@
 """What GitHub's answers hold, parsed: the typed values client.py returns, and the strict
-parsers that turn JSON into them. A part of client.py, which other code imports from;
-an answer that does not parse is a MALFORMED GitHubError, never a crash.
+parsers that turn an answer's JSON body into them. A part of client.py, which other code
+imports from; an answer that does not parse is a MALFORMED GitHubError, never a crash.
+
+Each parser validates the body with a pydantic model of the fields repotraffic reads
+(strict: a count is a JSON integer >= 0, never true, 1.5 or "7"; a timestamp is an
+ISO 8601 text), then builds the frozen dataclasses other code uses, constructs by hand
+in tests and copies with `dataclasses.replace`.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from repotraffic.integrations.github.errors import malformed
+
+# --- what other code uses ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,19 @@ class TrafficWindow:
 
 
 @dataclass(frozen=True)
+class TrafficWeeks:
+    """GitHub's two weekly series (per=week), each bucket dated by its week's Monday
+    (weeks start Monday 00:00 UTC). Its uniques are GitHub's count of distinct people in
+    the part of that week inside the answer's window: honest weekly uniques only for a
+    week the window held whole (traffic.merge.traffic_week_complete)."""
+
+    views: list[TrafficBucket]
+    clones: list[TrafficBucket]
+    views_fetched_on: dt.date
+    clones_fetched_on: dt.date
+
+
+@dataclass(frozen=True)
 class RepositoryInfo:
     """GET /repos/{owner}/{repo}: GitHub's own spelling of the name, and what the token
     may do there. `can_read_traffic` is None where GitHub does not say (a GitHub App
@@ -44,56 +66,6 @@ class RepositoryInfo:
     watchers: int = 0  # GitHub's subscribers_count: people watching the repository
     open_issues: int = 0  # open issues and pull requests, as GitHub counts them
     fetched_on: dt.date | None = None  # the UTC date of GitHub's answer
-
-
-def day_parse(*, value: Any) -> dt.date:
-    if not isinstance(value, str):
-        raise ValueError(f"timestamp {value!r} is not a string")
-    moment = dt.datetime.fromisoformat(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.date()
-
-
-def count_parse(*, value: Any, field: str) -> int:
-    # bool is an int subclass; a JSON true is still not a count.
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{field} {value!r} is not a whole number")
-    return value
-
-
-def buckets_parse(*, data: Any, key: str, subject: str) -> list[TrafficBucket]:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise malformed(subject=subject, detail=f"no {key!r} list")
-    buckets: dict[dt.date, TrafficBucket] = {}
-    try:
-        for item in data[key]:
-            if not isinstance(item, dict):
-                raise ValueError(f"entry {item!r} is not an object")
-            day = day_parse(value=item.get("timestamp"))
-            if day in buckets:
-                raise ValueError(f"day {day} appears twice")
-            buckets[day] = TrafficBucket(
-                day=day,
-                count=count_parse(value=item.get("count"), field="count"),
-                uniques=count_parse(value=item.get("uniques"), field="uniques"),
-            )
-    except ValueError as exc:
-        raise malformed(subject=subject, detail=str(exc)) from None
-    return [buckets[day] for day in sorted(buckets)]
-
-
-@dataclass(frozen=True)
-class TrafficWeeks:
-    """GitHub's two weekly series (per=week), each bucket dated by its week's Monday
-    (weeks start Monday 00:00 UTC). Its uniques are GitHub's count of distinct people in
-    the part of that week inside the answer's window: honest weekly uniques only for a
-    week the window held whole (traffic.merge.traffic_week_complete)."""
-
-    views: list[TrafficBucket]
-    clones: list[TrafficBucket]
-    views_fetched_on: dt.date
-    clones_fetched_on: dt.date
 
 
 @dataclass(frozen=True)
@@ -113,29 +85,6 @@ class PopularLists:
     referrers: list[PopularEntry]
     paths: list[PopularEntry]
     fetched_on: dt.date | None = None  # the UTC date of GitHub's answer: the lists' day
-
-
-def popular_parse(*, data: Any, key: str, subject: str) -> list[PopularEntry]:
-    if not isinstance(data, list):
-        raise malformed(subject=subject, detail="not a list")
-    entries: dict[str, PopularEntry] = {}
-    try:
-        for item in data:
-            if not isinstance(item, dict):
-                raise ValueError(f"entry {item!r} is not an object")
-            name = item.get(key)
-            title = item.get("title", "") if key == "path" else ""
-            if not isinstance(name, str) or not name or not isinstance(title, str):
-                raise ValueError(f"entry without a {key}")
-            entries[name] = PopularEntry(
-                name=name[:500],
-                title=title[:500],
-                count=count_parse(value=item.get("count"), field="count"),
-                uniques=count_parse(value=item.get("uniques"), field="uniques"),
-            )
-    except ValueError as exc:
-        raise malformed(subject=subject, detail=str(exc)) from None
-    return list(entries.values())
 
 
 @dataclass(frozen=True)
@@ -164,77 +113,222 @@ class ReleaseList:
     fetched_on: dt.date  # the UTC date of GitHub's (first) answer
 
 
-def text_parse(*, value: Any, field: str, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value):
-        raise ValueError(f"{field} {value!r} is not a text")
-    return value
+@dataclass(frozen=True)
+class StargazerList:
+    """Pages of the stargazer list (oldest star first, 100 a page): page number -> when
+    each star on it was given, in the list's order. Only the pages read are there; an
+    empty page (past the end) is an empty list. `total_pages` is the number of pages
+    GitHub will list, from page 1's Link header (at most 400: GitHub lists no further);
+    None when page 1 was not read."""
+
+    pages: dict[int, list[dt.datetime]]
+    total_pages: int | None
+    fetched_on: dt.date  # the UTC date of GitHub's first answer
 
 
-def release_parse(*, item: Any) -> Release:
-    if not isinstance(item, dict):
-        raise ValueError(f"release {item!r} is not an object")
-    published = item.get("published_at")
-    if published is not None and not isinstance(published, str):
-        raise ValueError(f"published_at {published!r} is not a timestamp")
-    published_at = dt.datetime.fromisoformat(published) if published else None
-    if published_at is not None and published_at.tzinfo is None:
-        raise ValueError(f"published_at {published!r} has no time zone")
-    assets = item.get("assets")
-    if not isinstance(assets, list):
-        raise ValueError("a release without an 'assets' list")
-    parsed = []
-    for asset in assets:
-        if not isinstance(asset, dict):
-            raise ValueError(f"asset {asset!r} is not an object")
-        parsed.append(
-            ReleaseAsset(
-                id=count_parse(value=asset.get("id"), field="asset id"),
-                name=text_parse(value=asset.get("name"), field="asset name")[:255],
-                download_count=count_parse(
-                    value=asset.get("download_count"), field="download_count"
-                ),
-            )
+# --- GitHub's JSON, as far as repotraffic reads it ---------------------------------
+
+Count = Annotated[int, Field(ge=0)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+
+class _Bucket(_Wire):
+    timestamp: dt.datetime
+    count: Count
+    uniques: Count
+
+
+class _Series(_Wire):
+    """views or clones: the one the answer is about."""
+
+    views: list[_Bucket] | None = None
+    clones: list[_Bucket] | None = None
+
+
+class _Referrer(_Wire):
+    referrer: Text
+    count: Count
+    uniques: Count
+
+
+class _Path(_Wire):
+    path: Text
+    title: str = ""
+    count: Count
+    uniques: Count
+
+
+class _Asset(_Wire):
+    id: Count
+    name: Text
+    download_count: Count
+
+
+class _Release(_Wire):
+    id: Count
+    tag_name: Text
+    name: str | None = None
+    published_at: AwareDatetime | None = None
+    assets: list[_Asset]
+
+
+class _Owner(_Wire):
+    login: Text
+
+
+class _Permissions(_Wire):
+    admin: bool = False
+    push: bool = False
+
+
+class _Repository(_Wire):
+    owner: _Owner
+    name: Text
+    private: bool | None = None
+    permissions: _Permissions | None = None
+    stargazers_count: Count = 0
+    forks_count: Count = 0
+    subscribers_count: Count = 0
+    open_issues_count: Count = 0
+
+
+class _User(_Wire):
+    login: Text
+
+
+class _InstallationRepositories(_Wire):
+    repositories: list[Any]
+
+
+class _Stargazer(_Wire):
+    starred_at: AwareDatetime
+
+
+_SERIES = TypeAdapter(_Series)
+_REFERRERS = TypeAdapter(list[_Referrer])
+_PATHS = TypeAdapter(list[_Path])
+_RELEASES = TypeAdapter(list[_Release])
+_REPOSITORY = TypeAdapter(_Repository)
+_USER = TypeAdapter(_User)
+_INSTALLATION_REPOSITORIES = TypeAdapter(_InstallationRepositories)
+_STARGAZERS = TypeAdapter(list[_Stargazer])
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _validated(adapter: TypeAdapter[_Parsed], *, body: bytes, subject: str) -> _Parsed:
+    """The body as the model reads it, or MALFORMED naming the first thing wrong and where
+    it is: "views.0.count: Input should be a valid integer"."""
+    try:
+        return adapter.validate_json(body)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        detail = f"invalid JSON: {first.get('ctx', {}).get('error', first['msg'])}"
+    else:
+        where = ".".join(str(part) for part in first["loc"])
+        detail = f"{where}: {first['msg']}" if where else first["msg"]
+    raise malformed(subject=subject, detail=detail[:200])
+
+
+def _utc_day(moment: dt.datetime) -> dt.date:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.date()
+
+
+# --- the parsers -------------------------------------------------------------------
+
+
+def buckets_parse(*, body: bytes, key: str, subject: str) -> list[TrafficBucket]:
+    """GET .../traffic/views or /clones: the `key` series, one bucket a UTC day, sorted."""
+    series: list[_Bucket] | None = getattr(_validated(_SERIES, body=body, subject=subject), key)
+    if series is None:
+        raise malformed(subject=subject, detail=f"no {key!r} list")
+    buckets: dict[dt.date, TrafficBucket] = {}
+    for item in series:
+        day = _utc_day(item.timestamp)
+        if day in buckets:
+            raise malformed(subject=subject, detail=f"day {day} appears twice")
+        buckets[day] = TrafficBucket(day=day, count=item.count, uniques=item.uniques)
+    return [buckets[day] for day in sorted(buckets)]
+
+
+def popular_parse(*, body: bytes, key: str, subject: str) -> list[PopularEntry]:
+    """GET .../traffic/popular/referrers (`key` "referrer") or /paths (`key` "path")."""
+    if key == "path":
+        items = [
+            (item.path, item.title, item.count, item.uniques)
+            for item in _validated(_PATHS, body=body, subject=subject)
+        ]
+    else:
+        items = [
+            (item.referrer, "", item.count, item.uniques)
+            for item in _validated(_REFERRERS, body=body, subject=subject)
+        ]
+    entries = {
+        name: PopularEntry(name=name[:500], title=title[:500], count=count, uniques=uniques)
+        for name, title, count, uniques in items
+    }
+    return list(entries.values())
+
+
+def releases_parse(*, body: bytes, subject: str) -> list[Release]:
+    """One page of GET .../releases."""
+    return [
+        Release(
+            id=item.id,
+            tag_name=item.tag_name[:255],
+            name=(item.name or "")[:255],
+            published_at=None
+            if item.published_at is None
+            else item.published_at.astimezone(dt.UTC),
+            assets=[
+                ReleaseAsset(
+                    id=asset.id, name=asset.name[:255], download_count=asset.download_count
+                )
+                for asset in item.assets
+            ],
         )
-    return Release(
-        id=count_parse(value=item.get("id"), field="release id"),
-        tag_name=text_parse(value=item.get("tag_name"), field="tag_name")[:255],
-        name=text_parse(value=item.get("name"), field="name", required=False)[:255],
-        published_at=None if published_at is None else published_at.astimezone(dt.UTC),
-        assets=parsed,
-    )
+        for item in _validated(_RELEASES, body=body, subject=subject)
+    ]
 
 
-def repository_parse(*, data: Any, subject: str, fetched_on: dt.date) -> RepositoryInfo:
-    owner = data.get("owner") if isinstance(data, dict) else None
-    login = owner.get("login") if isinstance(owner, dict) else None
-    name = data.get("name") if isinstance(data, dict) else None
-    if not isinstance(login, str) or not login or not isinstance(name, str) or not name:
-        raise malformed(subject=subject, detail="no owner login or name")
-    permissions = data.get("permissions")
-    can_read_traffic = (
-        bool(permissions.get("push") or permissions.get("admin"))
-        if isinstance(permissions, dict)
-        else None
-    )
-    counts = {}
-    for field, key in (
-        ("stars", "stargazers_count"),
-        ("forks", "forks_count"),
-        ("watchers", "subscribers_count"),
-        ("open_issues", "open_issues_count"),
-    ):
-        value = data.get(key, 0)
-        try:
-            counts[field] = count_parse(value=value, field=key)
-        except ValueError as exc:
-            raise malformed(subject=subject, detail=str(exc)) from None
+def repository_parse(*, body: bytes, subject: str, fetched_on: dt.date) -> RepositoryInfo:
+    """GET /repos/{owner}/{repo}."""
+    parsed = _validated(_REPOSITORY, body=body, subject=subject)
+    permissions = parsed.permissions
     return RepositoryInfo(
-        owner=login,
-        name=name,
-        private=data.get("private") is True,
-        can_read_traffic=can_read_traffic,
+        owner=parsed.owner.login,
+        name=parsed.name,
+        private=parsed.private is True,
+        can_read_traffic=None if permissions is None else permissions.push or permissions.admin,
+        stars=parsed.stargazers_count,
+        forks=parsed.forks_count,
+        watchers=parsed.subscribers_count,
+        open_issues=parsed.open_issues_count,
         fetched_on=fetched_on,
-        **counts,
     )
+
+
+def login_parse(*, body: bytes, subject: str) -> str:
+    """GET /user: the token's user."""
+    return _validated(_USER, body=body, subject=subject).login
+
+
+def installation_check(*, body: bytes, subject: str) -> None:
+    """GET /installation/repositories answers a `repositories` list."""
+    _validated(_INSTALLATION_REPOSITORIES, body=body, subject=subject)
+
+
+def stargazers_parse(*, body: bytes, subject: str) -> list[dt.datetime]:
+    """One page of GET .../stargazers as application/vnd.github.star+json: when each star
+    was given, in the list's order (UTC)."""
+    return [
+        item.starred_at.astimezone(dt.UTC)
+        for item in _validated(_STARGAZERS, body=body, subject=subject)
+    ]

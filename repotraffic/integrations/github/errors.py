@@ -80,8 +80,11 @@ def rate_limited_error(*, until: float) -> GitHubError:
     )
 
 
-def status_error(*, status: int, body: str, subject: str, repo: str | None) -> GitHubError:
-    """Maps a final, non-transient answer to the cause the owner can act on."""
+def status_error(
+    *, status: int, body: str, subject: str, repo: str | None, what: str = "traffic"
+) -> GitHubError:
+    """Maps a final, non-transient answer to the cause the owner can act on. `what` the
+    request reads of `repo`, for a refusal's words."""
     said = body_message(body=body)
     said_part = f": {said}" if said else ""
     if status == 401:
@@ -99,7 +102,7 @@ def status_error(*, status: int, body: str, subject: str, repo: str | None) -> G
             )
         return GitHubError(
             GitHubErrorCause.NO_PUSH_ACCESS,
-            f"GitHub refused the token access to {repo}'s traffic (HTTP 403{said_part}): "
+            f"GitHub refused the token access to {repo}'s {what} (HTTP 403{said_part}): "
             "the token needs push access (Administration: read for a fine-grained token or "
             "GitHub App, the repo scope for a classic token) and, for an organization with "
             "SAML single sign-on, authorization for that organization",

@@ -1,18 +1,18 @@
-"""GitHub's rate limits, for client.py: when one lifts, and which tokens wait until then.
+"""GitHub's rate limits, for transport.py: when one lifts, and which tokens wait until then.
 
 Private to the GitHub integration: other code imports client.py only. Nothing here
-reads a clock; the client passes `now` from its patchable `_clock`.
+reads a clock; the transport passes `now` from client.py's patchable `_clock`.
 """
 
 import hashlib
 import threading
-from typing import Any
+from collections.abc import Mapping
 
 # GitHub's advice for a secondary limit that names no wait: at least a minute.
 SECONDARY_DEFAULT_WAIT_SECONDS = 60.0
 
 
-def _header_float(*, headers: dict[str, Any], name: str) -> float | None:
+def _header_float(*, headers: Mapping[str, str], name: str) -> float | None:
     try:
         return float(headers[name])
     except (KeyError, TypeError, ValueError):
@@ -20,11 +20,12 @@ def _header_float(*, headers: dict[str, Any], name: str) -> float | None:
 
 
 def limit_until(
-    *, status: int, headers: dict[str, Any], said: str, push_refusal: bool, now: float
+    *, status: int, headers: Mapping[str, str], said: str, push_refusal: bool, now: float
 ) -> float | None:
     """The epoch second a rate limit lifts, or None when the answer is no rate limit.
 
-    `said` is GitHub's message, lower-cased; `push_refusal` whether it refuses access."""
+    `headers` are looked up in lower case (httpx's are case-insensitive); `said` is
+    GitHub's message, lower-cased; `push_refusal` whether it refuses access."""
     if status not in (403, 429):
         return None
     retry_after = _header_float(headers=headers, name="retry-after")

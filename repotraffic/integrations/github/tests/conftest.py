@@ -1,11 +1,13 @@
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
-from repotraffic.integrations.github import client
+from repotraffic.integrations.github import client, transport
 from repotraffic.integrations.github.fake import FakeGitHub
-from repotraffic.integrations.github.tests.helpers import NOW, TOKEN
+from repotraffic.integrations.github.tests.helpers import API_TEST_URL, NOW, TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,34 @@ def _rate_limit_blocks_forgotten() -> Iterator[None]:
     client.github_rate_limit_blocks_clear()
     yield
     client.github_rate_limit_blocks_clear()
+
+
+@pytest.fixture(autouse=True)
+def _http_clients_closed() -> Iterator[None]:
+    """Each test starts without connections, and leaves none to a server it stopped."""
+    transport.http_clients.clear()
+    yield
+    transport.http_clients.clear()
+
+
+@pytest.fixture
+def github_answers(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> Callable[[Callable[[httpx.Request], httpx.Response]], None]:
+    """Answers the client's requests with a handler (httpx's mocked transport) instead of
+    the fake: for answers no fault of the fake gives. The API is https://api.github.test."""
+    settings.GITHUB_API_URL = API_TEST_URL
+    settings.GITHUB_MAX_RETRIES = 3
+    settings.GITHUB_RETRY_BACKOFF = 0.01
+
+    def serve(handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        transport.http_clients.clear()
+        build = functools.partial(
+            transport._http_client_build, transport=httpx.MockTransport(handler)
+        )
+        monkeypatch.setattr(transport, "_http_client_build", build)
+
+    return serve
 
 
 @pytest.fixture(autouse=True)

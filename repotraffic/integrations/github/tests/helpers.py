@@ -18,6 +18,8 @@ from repotraffic.integrations.github.fake import FakeGitHub
 # Distinctive, so a test can prove it never leaks into a message or a log line.
 TOKEN = "ghp_TEST_SECRET_7f3a9c1e5b"
 NOW = dt.datetime(2026, 11, 12, 18, 30, 15, tzinfo=dt.UTC)
+# The API the `github_answers` fixture serves: no request ever leaves the process.
+API_TEST_URL = "https://api.github.test"
 
 
 def fetch(**overrides: Any) -> client.TrafficWindow:

@@ -1,14 +1,16 @@
 import datetime as dt
+import json
 import logging
 import pickle
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from repotraffic.integrations.github import answers, client
+from repotraffic.integrations.github import answers, client, transport
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
@@ -68,11 +70,20 @@ def test_fetch_dates_each_answer_by_githubs_date_header(fake: FakeGitHub) -> Non
     ],
 )
 def test_an_answers_day_comes_from_its_date_header_else_our_clock(
-    monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], day: dt.date
+    headers: dict[str, str], day: dt.date
+) -> None:
+    assert transport.answer_day(headers, today=lambda: dt.date(2031, 1, 2)) == day
+
+
+def test_an_answer_without_a_date_header_is_dated_by_the_patchable_clock(
+    github_answers: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(client, "_utc_today", lambda: dt.date(2031, 1, 2))
+    github_answers(lambda request: httpx.Response(200, json={"views": [], "clones": []}))
 
-    assert client._answer_day(headers) == day
+    window = fetch()
+
+    assert window.views_fetched_on == window.clones_fetched_on == dt.date(2031, 1, 2)
 
 
 def test_fetch_scales_today_and_the_oldest_day_and_omits_zero_days(fake: FakeGitHub) -> None:
@@ -271,19 +282,24 @@ def test_unreadable_answers_are_malformed_and_not_retried(
 )
 def test_wrong_shapes_are_refused(payload: Any) -> None:
     with pytest.raises(GitHubError) as caught:
-        answers.buckets_parse(data=payload, key="views", subject="acme/rocket traffic views")
+        answers.buckets_parse(
+            body=json.dumps(payload).encode(), key="views", subject="acme/rocket traffic views"
+        )
 
     assert caught.value.cause == GitHubErrorCause.MALFORMED
+    assert "acme/rocket traffic views" in caught.value.message
 
 
 def test_buckets_are_sorted_and_timestamps_become_utc_days() -> None:
     buckets = answers.buckets_parse(
-        data={
-            "views": [
-                {"timestamp": "2026-11-12T00:00:00Z", "count": 3, "uniques": 2},
-                {"timestamp": "2026-11-10T00:00:00+00:00", "count": 5, "uniques": 1},
-            ]
-        },
+        body=json.dumps(
+            {
+                "views": [
+                    {"timestamp": "2026-11-12T00:00:00Z", "count": 3, "uniques": 2},
+                    {"timestamp": "2026-11-10T00:00:00+00:00", "count": 5, "uniques": 1},
+                ]
+            }
+        ).encode(),
         key="views",
         subject="x",
     )
@@ -391,7 +407,7 @@ def test_token_never_appears_in_logs(fake: FakeGitHub, caplog: pytest.LogCapture
     fake.inject_fault("no_push_access")
     fetch_error()
 
-    assert caplog.records, "PyGithub and the client log at DEBUG and WARNING"
+    assert caplog.records, "httpx and the client log at DEBUG, INFO and WARNING"
     assert TOKEN not in caplog.text
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import httpx
 import pytest
 
 from repotraffic.integrations.github import client
@@ -101,9 +102,8 @@ def test_no_releases_is_an_empty_complete_list(fake: FakeGitHub):
         },
     ],
 )
-def test_a_malformed_release_is_refused(fake: FakeGitHub, monkeypatch, item):
-    answer = client._Answer(data=[item], day=NOW.date())
-    monkeypatch.setattr(client, "_request_get", lambda **kwargs: answer)
+def test_a_malformed_release_is_refused(github_answers, item):
+    github_answers(lambda request: httpx.Response(200, json=[item]))
 
     with pytest.raises(GitHubError) as caught:
         fetch()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from repotraffic.integrations.github import client, rate_limits
+from repotraffic.integrations.github import client, rate_limits, transport
 from repotraffic.integrations.github.client import GitHubError, GitHubErrorCause, github_token_check
 from repotraffic.integrations.github.fake import FakeGitHub
 from repotraffic.integrations.github.tests.helpers import (
@@ -191,11 +191,11 @@ def test_exhausting_the_fakes_real_limit_raises_rate_limited(
     assert sleeps == []
 
 
-def test_pygithub_neither_throttles_nor_sleeps_on_its_own(
+def test_the_client_never_sleeps_behind_the_policys_back(
     fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # PyGithub's default spacing (0.25 s between requests, a time.sleep in its
-    # Requester) must be off: the waiting policy is entirely ours.
+    # No pacing and no sleeping inside the HTTP library (as PyGithub's 0.25 s between
+    # requests, or urllib3's retries, would): every wait is client._sleep, decided here.
     this_thread = threading.get_ident()
     slept: list[float] = []
     real_sleep = time.sleep
@@ -288,7 +288,7 @@ def test_requests_go_out_again_once_the_clock_passes_retry_at(
 
     assert fetch(name="other").views
     assert fake.request_counts() == {"/repos/acme/other/traffic/views": 1, OTHER_CLONES: 1}
-    assert client._blocked_tokens._until == {}  # the entry expired and was dropped
+    assert transport.blocked_tokens._until == {}  # the entry expired and was dropped
 
 
 def test_a_rate_limit_waited_out_blocks_nothing(fake: FakeGitHub, sleeps: list[float]) -> None:
@@ -304,7 +304,7 @@ def test_a_rate_limit_waited_out_blocks_nothing(fake: FakeGitHub, sleeps: list[f
 def test_the_registry_keeps_a_digest_never_the_token(fake: FakeGitHub) -> None:
     _limit_far_away(fake, "primary_rate_limit", {"reset_in": 3600})
 
-    keys = list(client._blocked_tokens._until)
+    keys = list(transport.blocked_tokens._until)
     assert keys == [hashlib.sha256(f"{fake.url}\n{TOKEN}".encode()).hexdigest()]
 
 
@@ -348,10 +348,10 @@ def test_interactive_policy_caps_retries_timeout_and_backoff(settings: Any) -> N
     settings.GITHUB_MAX_RETRIES = 3
     settings.GITHUB_RETRY_BACKOFF = 4.0
 
-    config = client._config_read(interactive=True)
+    config = transport.config_read(interactive=True)
 
     assert (config.timeout, config.max_retries, config.backoff) == (5.0, 1, 1.0)
-    assert client._config_read().timeout == 10.0
+    assert transport.config_read().timeout == 10.0
     # The bound the docstring states: 2 attempts x (connect + read) + one backoff.
     assert (config.max_retries + 1) * 2 * config.timeout + config.backoff < 25
 

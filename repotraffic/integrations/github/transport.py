@@ -1,0 +1,390 @@
+"""HTTP to GitHub, for client.py: the settings, one connection pool per token, the retry
+policy, rate limits, and what each answer's Date and Link headers say. Private to the
+GitHub integration: other code imports client.py only.
+
+Connections. One `httpx.Client` (its pool of keep-alive connections) per API URL and
+token, made on first use and then shared by every call, repository and thread of the
+process (httpx's Client may be shared between threads). At most CLIENTS_MAX are kept;
+the least recently used is closed past that. A forked child (Celery's prefork pool)
+starts with none: its parent's connections are left to the parent.
+
+Every request GitHub sees goes out through `_send`, once per attempt: the one place to
+wrap with a budget per token shared between processes.
+
+Redirects: GitHub redirects a renamed repository's API paths (301) on its own host. A
+redirect to the same scheme, host and port is followed, at most _REDIRECTS_MAX times,
+with the token; one anywhere else is refused as MALFORMED, without a request there.
+
+Nothing here reads a clock or sleeps on its own: a call brings its `Timing` from
+client.py, whose `_sleep`, `_clock` and `_utc_today` tests patch.
+"""
+
+import datetime as dt
+import email.utils
+import functools
+import logging
+import os
+import ssl
+import threading
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from repotraffic.integrations.github import rate_limits
+from repotraffic.integrations.github.errors import (
+    GitHubError,
+    GitHubErrorCause,
+    body_message,
+    is_push_refusal,
+    malformed,
+    rate_limited_error,
+    status_error,
+)
+
+# The client's logger: its warnings keep the name they have always had.
+logger = logging.getLogger("repotraffic.integrations.github.client")
+
+API_VERSION = "2022-11-28"
+USER_AGENT = "repotraffic"
+DEFAULT_API_URL = "https://api.github.com"
+JSON_MEDIA_TYPE = "application/vnd.github+json"
+CLIENTS_MAX = 256  # tokens whose connections a process keeps open
+
+# GitHub's reset is a whole epoch second and our clock may trail GitHub's a little:
+# retrying exactly on time risks one more refusal.
+_RATE_LIMIT_MARGIN_SECONDS = 1.0
+# The policy of an interactive call (see client.github_token_check).
+_INTERACTIVE_MAX_RETRIES = 1
+_INTERACTIVE_TIMEOUT_SECONDS = 5.0
+_INTERACTIVE_MAX_BACKOFF_SECONDS = 1.0
+_REDIRECTS_MAX = 3
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Config:
+    api_url: str
+    timeout: float
+    max_retries: int
+    backoff: float
+    max_wait: float
+    interactive: bool  # someone is waiting: never sleep for a rate limit
+
+    @property
+    def retry_hint(self) -> str:
+        return "try again in a minute" if self.interactive else "will retry on the next run"
+
+
+def config_read(*, interactive: bool = False) -> Config:
+    """The settings, read at call time; each has a default, so none is required."""
+    api_url = (getattr(settings, "GITHUB_API_URL", "") or DEFAULT_API_URL).rstrip("/")
+    parts = urllib.parse.urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"GITHUB_API_URL must be an http(s) URL, not {api_url!r}")
+    timeout = float(getattr(settings, "GITHUB_TIMEOUT", 10))
+    max_retries = max(0, int(getattr(settings, "GITHUB_MAX_RETRIES", 3)))
+    backoff = max(0.0, float(getattr(settings, "GITHUB_RETRY_BACKOFF", 1.0)))
+    if interactive:
+        timeout = min(timeout, _INTERACTIVE_TIMEOUT_SECONDS)
+        max_retries = min(max_retries, _INTERACTIVE_MAX_RETRIES)
+        backoff = min(backoff, _INTERACTIVE_MAX_BACKOFF_SECONDS)
+    return Config(
+        api_url=api_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        backoff=backoff,
+        max_wait=max(0.0, float(getattr(settings, "GITHUB_RATE_LIMIT_MAX_WAIT", 60))),
+        interactive=interactive,
+    )
+
+
+def token_clean(*, token: str | None) -> str:
+    token = (token or "").strip()
+    if not token:
+        raise GitHubError(
+            GitHubErrorCause.NO_TOKEN,
+            "no GitHub token is configured: set GITHUB_TOKEN on the server or add your own "
+            "token with POST /api/users/github-token",
+        )
+    # A token with spaces or control characters would make the HTTP library raise an
+    # error that quotes the header, token included; and no real token looks like that.
+    if not all(33 <= ord(char) <= 126 for char in token):
+        raise GitHubError(
+            GitHubErrorCause.BAD_CREDENTIALS,
+            "the GitHub token contains spaces or characters no GitHub token has: "
+            "copy it again from GitHub and save it again",
+        )
+    return token
+
+
+@dataclass(frozen=True)
+class Timing:
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]  # epoch seconds
+    today: Callable[[], dt.date]  # the UTC date, for an answer without a Date header
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one public call of client.py asks GitHub with."""
+
+    config: Config
+    token: str = field(repr=False)
+    token_key: str  # rate_limits.token_key: what registries keep instead of the token
+    timing: Timing
+
+
+def call_open(*, token: str | None, timing: Timing, interactive: bool = False) -> Call:
+    token = token_clean(token=token)
+    config = config_read(interactive=interactive)
+    return Call(
+        config=config,
+        token=token,
+        token_key=rate_limits.token_key(api_url=config.api_url, token=token),
+        timing=timing,
+    )
+
+
+@dataclass
+class Budget:
+    """Attempts left to one request, or to a call that shares them among its requests."""
+
+    attempts_left: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes  # JSON, for answers.py to parse
+    day: dt.date  # the UTC date GitHub answered on (its Date header)
+    links: Mapping[str, str] = field(default_factory=dict)  # Link header: rel -> URL
+
+    @property
+    def has_next(self) -> bool:
+        return "next" in self.links
+
+    def page(self, rel: str) -> int | None:
+        """The page number of the Link header's `rel` ("last", "next"), if it names one."""
+        try:
+            number = httpx.URL(self.links[rel]).params.get("page")
+        except (KeyError, httpx.InvalidURL):
+            return None
+        return int(number) if number and number.isdigit() else None
+
+
+def answer_day(headers: Mapping[str, str], *, today: Callable[[], dt.date]) -> dt.date:
+    """The UTC date of GitHub's answer, from its Date header: GitHub's clock, not ours,
+    decides which day is "today" in its traffic windows. `today()` if it sent none."""
+    raw = next((value for name, value in headers.items() if name.lower() == "date"), None)
+    if isinstance(raw, str):
+        try:
+            return email.utils.parsedate_to_datetime(raw).astimezone(dt.UTC).date()
+        except (TypeError, ValueError):
+            pass
+    return today()
+
+
+class HttpClients:
+    """Process-wide and thread-safe: token key -> its httpx.Client, least recently used
+    first. Keyed by rate_limits.token_key, never by the token itself."""
+
+    def __init__(self, *, size: int) -> None:
+        self.size = size
+        self.forget()
+
+    def forget(self) -> None:
+        """Drops every client without closing it: after a fork, the child's copies of its
+        parent's connections are the parent's to use and close."""
+        self._lock = threading.Lock()
+        self._clients: OrderedDict[str, httpx.Client] = OrderedDict()
+
+    def get(self, *, key: str, build: Callable[[], httpx.Client]) -> httpx.Client:
+        evicted = []
+        with self._lock:
+            http = self._clients.get(key)
+            if http is not None:
+                self._clients.move_to_end(key)
+                return http
+            http = self._clients[key] = build()
+            while len(self._clients) > self.size:
+                evicted.append(self._clients.popitem(last=False)[1])
+        for old in evicted:  # a request still running on it fails, and is retried
+            old.close()
+        return http
+
+    def clear(self) -> None:
+        """Closes every client (tests; a process that stops talking to GitHub)."""
+        with self._lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for http in clients:
+            http.close()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+
+http_clients = HttpClients(size=CLIENTS_MAX)
+os.register_at_fork(after_in_child=http_clients.forget)
+
+# Process-wide: tokens that hit a rate limit too far away to wait for.
+blocked_tokens = rate_limits.BlockedTokens()
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One for every client: loading the certificates costs milliseconds of CPU."""
+    return httpx.create_ssl_context()
+
+
+def _http_client_build(
+    *, api_url: str, token: str, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    return httpx.Client(
+        base_url=api_url,
+        headers={
+            "Accept": JSON_MEDIA_TYPE,
+            "Authorization": f"Bearer {token}",
+            "User-Agent": USER_AGENT,
+            "X-GitHub-Api-Version": API_VERSION,
+        },
+        verify=_ssl_context(),
+        follow_redirects=False,
+        transport=transport,
+    )
+
+
+def _send(
+    *,
+    http: httpx.Client,
+    path: str,
+    params: Mapping[str, str] | None,
+    accept: str,
+    timeout: float,
+    subject: str,
+) -> httpx.Response:
+    """One request, and the redirects on the API's own host it leads to."""
+    response = http.get(path, params=params, headers={"Accept": accept}, timeout=timeout)
+    for _ in range(_REDIRECTS_MAX):
+        location = response.headers.get("location")
+        if response.status_code not in _REDIRECT_STATUSES or location is None:
+            return response
+        try:
+            target = response.url.join(location)
+        except httpx.InvalidURL:
+            raise malformed(subject=subject, detail="a redirect to an invalid URL") from None
+        base = http.base_url
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise malformed(subject=subject, detail="a redirect away from the API")
+        response = http.get(target, headers={"Accept": accept}, timeout=timeout)
+    if response.status_code in _REDIRECT_STATUSES:
+        raise malformed(subject=subject, detail=f"more than {_REDIRECTS_MAX} redirects")
+    return response
+
+
+def get(
+    *,
+    call: Call,
+    path: str,
+    params: Mapping[str, str] | None,
+    subject: str,
+    repo: str | None,
+    accept: str = JSON_MEDIA_TYPE,
+    what: str = "traffic",
+    budget: Budget | None = None,
+) -> Answer:
+    """GETs one API path (relative to GITHUB_API_URL) and returns its body, date and links,
+    applying the retry policy. `repo` and `what` word a refusal ("no push access to
+    acme/rocket's traffic"). Without a `budget`, the request has its own: one attempt
+    plus config.max_retries.
+
+    A transient failure (5xx, connection error, timeout) waits GITHUB_RETRY_BACKOFF * 2**n
+    seconds before retry n+1. A rate limit whose reset is at most
+    GITHUB_RATE_LIMIT_MAX_WAIT seconds away waits for it, using a retry from the same
+    budget; a further reset, or an exhausted budget, raises RATE_LIMITED with
+    `retry_at`. A rate limit further than GITHUB_RATE_LIMIT_MAX_WAIT also blocks the
+    token in this process until it lifts (see rate_limits.py)."""
+    config, timing = call.config, call.timing
+    budget = budget or Budget(attempts_left=config.max_retries + 1)
+    attempt = 0  # this request's, for the backoff and the message
+    while True:
+        blocked = blocked_tokens.blocked_until(key=call.token_key, now=timing.clock())
+        if blocked is not None:
+            raise rate_limited_error(until=blocked)
+        if budget.attempts_left <= 0:
+            raise GitHubError(
+                GitHubErrorCause.UNAVAILABLE,
+                f"GitHub could not be asked for {subject}: the attempts allowed were used "
+                f"up; {config.retry_hint}",
+            )
+        budget.attempts_left -= 1
+        http = http_clients.get(
+            key=call.token_key,
+            build=lambda: _http_client_build(api_url=config.api_url, token=call.token),
+        )
+        try:
+            response = _send(
+                http=http,
+                path=path,
+                params=params,
+                accept=accept,
+                timeout=config.timeout,
+                subject=subject,
+            )
+        except httpx.TimeoutException:
+            failure = f"no answer within {config.timeout:g}s"
+        except httpx.TransportError as exc:
+            failure = f"connection failed: {type(exc).__name__}"
+        except httpx.DecodingError:
+            raise malformed(subject=subject, detail="a body that does not decode") from None
+        except RuntimeError:
+            if not http.is_closed:
+                raise
+            failure = "connection failed: its pool was closed"  # evicted meanwhile
+        else:
+            status = response.status_code
+            if status == 200:
+                return Answer(
+                    body=response.content,
+                    day=answer_day(response.headers, today=timing.today),
+                    links={str(rel): link["url"] for rel, link in response.links.items()},
+                )
+            said = body_message(body=response.text).lower()
+            now = timing.clock()
+            until = rate_limits.limit_until(
+                status=status,
+                headers=response.headers,
+                said=said,
+                push_refusal=is_push_refusal(said),
+                now=now,
+            )
+            if until is not None:
+                wait = until - now
+                if wait > config.max_wait:
+                    blocked_tokens.block(key=call.token_key, until=until, now=now)
+                if wait > config.max_wait or config.interactive or budget.attempts_left <= 0:
+                    raise rate_limited_error(until=until)
+                logger.warning("GitHub rate limit on %s; waiting %.1fs", subject, wait)
+                timing.sleep(max(0.0, wait) + _RATE_LIMIT_MARGIN_SECONDS)
+                attempt += 1
+                continue
+            if status < 500:
+                raise status_error(
+                    status=status, body=response.text, subject=subject, repo=repo, what=what
+                )
+            failure = f"HTTP {status}"
+        if budget.attempts_left <= 0:
+            raise GitHubError(
+                GitHubErrorCause.UNAVAILABLE,
+                f"GitHub did not answer ({failure}) for {subject} after {attempt + 1} "
+                f"attempts; {config.retry_hint}",
+            )
+        delay = config.backoff * 2**attempt
+        logger.warning("GitHub %s for %s; retrying in %.2fs", failure, subject, delay)
+        timing.sleep(delay)
+        attempt += 1
