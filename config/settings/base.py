@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "repotraffic.repositories",
     "repotraffic.sharing",
     "repotraffic.traffic",
+    "repotraffic.budget",
     "repotraffic.integrations.github",
     "repotraffic.dashboard",
 ]
@@ -270,6 +271,14 @@ TRAFFIC_COLLECTION_LEASE_SECONDS = env_int(
 # Pages of 100 releases a collection reads for their download counts (one request each):
 # a repository with more releases than this allows keeps its newest ones counted.
 TRAFFIC_RELEASE_PAGES = env_int("TRAFFIC_RELEASE_PAGES", default=3, minimum=1)
+# Pages of 100 stargazers a repository's first collection reads to rebuild its star
+# history (one request each, once): past this, pages spread evenly over the list.
+TRAFFIC_STARGAZER_PAGES = env_int("TRAFFIC_STARGAZER_PAGES", default=10, minimum=1)
+# GitHub requests an hour that backfills (the star history rebuild) may spend on one
+# token, across every worker: the rest of its hourly budget stays for daily collections.
+TRAFFIC_BACKFILL_REQUESTS_PER_HOUR = env_int(
+    "TRAFFIC_BACKFILL_REQUESTS_PER_HOUR", default=500, minimum=0
+)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"
@@ -330,5 +339,9 @@ LOGGING = {
         # Replaces Django's own DEBUG-only console handler, which would print page
         # URLs, tokens included, without our mask.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # httpx logs every request at INFO: thousands a collection. The GitHub client
+        # logs its failures and retries in words; httpx's own warnings still show.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -10,7 +10,11 @@ from rest_framework.views import APIView
 from repotraffic.common.api_errors import error_responses
 from repotraffic.repositories.apis import repository_and_range_read
 from repotraffic.traffic.models import PopularSnapshot
-from repotraffic.traffic.popular_selectors import repository_snapshot_list, traffic_popular_list
+from repotraffic.traffic.popular_selectors import (
+    repository_snapshot_list,
+    star_history_get,
+    traffic_popular_list,
+)
 from repotraffic.traffic.release_selectors import release_downloads_list
 
 ROLLING_NOTE = (
@@ -101,21 +105,52 @@ class RepositoryStarsApi(APIView):
                 help_text="Open issues and pull requests, as GitHub counts them."
             )
 
+        @extend_schema_serializer(component_name="StarHistory")
+        class HistorySerializer(serializers.Serializer):
+            class PointSerializer(serializers.Serializer):
+                date = serializers.DateField()
+                stars = serializers.IntegerField(
+                    help_text="Today's stargazers who had starred by the end of this day."
+                )
+
+            rebuilt_on = serializers.DateField(help_text="The day the list was read.")
+            stars_total = serializers.IntegerField(help_text="The stars GitHub counted then.")
+            pages_total = serializers.IntegerField(
+                help_text="Pages of 100 stargazers the whole list has."
+            )
+            pages_read = serializers.IntegerField()
+            complete = serializers.BooleanField(
+                help_text="Every page was read: every day with a star is in `items`. "
+                "Otherwise only the days the pages read pin down exactly are."
+            )
+            items = PointSerializer(many=True)
+
         id = serializers.UUIDField()
         items = DaySerializer(many=True)
+        history = HistorySerializer(
+            allow_null=True,
+            help_text="The star history before the first collection, rebuilt once from "
+            "GitHub's stargazer list within a page budget; null until it is. It counts "
+            "today's stargazers only: someone who starred and later unstarred is missing.",
+        )
 
     @extend_schema(
         operation_id="repos_stars",
         parameters=PARAMETERS,
         responses={200: OutputSerializer, **error_responses(400, 401, 404, 405)},
-        description="Stars, forks, watchers and open issues on each day collected.",
+        description="Stars, forks, watchers and open issues on each day collected, and the "
+        "star history rebuilt from the stargazer list.",
     )
     def get(self, request, repository_id: str):
         repository, date_range = repository_and_range_read(
             request=request, repository_id=repository_id
         )
-        items = repository_snapshot_list(repository=repository, date_range=date_range)
-        return Response(self.OutputSerializer({"id": repository.id, "items": items}).data)
+        body = {
+            "id": repository.id,
+            "items": repository_snapshot_list(repository=repository, date_range=date_range),
+            "history": star_history_get(repository=repository, date_range=date_range),
+        }
+        return Response(self.OutputSerializer(body).data)
 
 
 class DownloadPointSerializer(serializers.Serializer):

@@ -121,19 +121,30 @@ class WeekFigures:
     complete: bool = False
 
 
+# GitHub revises yesterday's figures upward until early in the next UTC day: a week is
+# final in an answer once its Sunday is at least this many days old.
+_WEEK_SETTLED_DAYS = 2
+
+
 def traffic_week_complete(*, monday: dt.date, fetched_on: dt.date) -> bool:
-    """Whether an answer fetched on `fetched_on` (D) reports the week of `monday` whole:
-    all seven days inside its window, monday >= D-13 and sunday <= D-1."""
+    """Whether an answer fetched on `fetched_on` (D) reports the week of `monday` whole
+    and final: all seven days inside its window (monday >= D-13) and past GitHub's
+    revision of yesterday (sunday <= D-2)."""
     sunday = monday + dt.timedelta(days=6)
-    return (fetched_on - monday).days <= GITHUB_WINDOW_DAYS - 1 and (fetched_on - sunday).days >= 1
+    return (fetched_on - monday).days <= GITHUB_WINDOW_DAYS - 1 and (
+        fetched_on - sunday
+    ).days >= _WEEK_SETTLED_DAYS
 
 
-def traffic_week_capturable(*, fetched_on: dt.date) -> dt.date:
-    """The Monday of the latest week an answer fetched on D holds whole: the week ending
-    on the last Sunday up to D-1. There is always exactly one (D-13 .. D-1 is 13 days)."""
-    yesterday = fetched_on - dt.timedelta(days=1)
-    sunday = yesterday - dt.timedelta(days=(yesterday.weekday() + 1) % 7)
-    return sunday - dt.timedelta(days=6)
+def traffic_week_capturable(*, fetched_on: dt.date) -> dt.date | None:
+    """The Monday of the week an answer fetched on D holds whole and final: the week
+    ending on the last Sunday up to D-2, if its Monday is still inside the window
+    (>= D-13). Every day but Monday has one; on a Monday, last week's Sunday is not
+    final yet and the week before has lost its Monday to the window's cut."""
+    settled = fetched_on - dt.timedelta(days=_WEEK_SETTLED_DAYS)
+    sunday = settled - dt.timedelta(days=(settled.weekday() + 1) % 7)
+    monday = sunday - dt.timedelta(days=6)
+    return monday if traffic_week_complete(monday=monday, fetched_on=fetched_on) else None
 
 
 def traffic_weeks_reported(*, weeks: TrafficWeeks) -> dict[dt.date, WeekFigures]:

@@ -16,7 +16,12 @@ from django.db.models import Max, Min
 
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
-from repotraffic.traffic.models import PopularSnapshot, RepositorySnapshot
+from repotraffic.traffic.models import (
+    PopularSnapshot,
+    RepositorySnapshot,
+    StarHistory,
+    StarHistoryDay,
+)
 
 
 @dataclass(frozen=True)
@@ -90,3 +95,24 @@ def repository_snapshot_list(
         snapshots = snapshots.filter(date__lte=date_range.end)
     rows = snapshots.order_by("date").values("date", "stars", "forks", "watchers", "open_issues")
     return [dict(row) for row in rows]
+
+
+def star_history_get(*, repository: Repository, date_range: DateRange) -> dict[str, Any] | None:
+    """The star history rebuilt from the stargazer list (traffic.star_services), in the
+    range, oldest first, with how it was rebuilt; None until it has been. Two queries."""
+    history = StarHistory.objects.filter(repository=repository).first()
+    if history is None:
+        return None
+    days = StarHistoryDay.objects.filter(repository=repository)
+    if date_range.start:
+        days = days.filter(date__gte=date_range.start)
+    if date_range.end:
+        days = days.filter(date__lte=date_range.end)
+    return {
+        "rebuilt_on": history.rebuilt_on,
+        "stars_total": history.stars_total,
+        "pages_total": history.pages_total,
+        "pages_read": history.pages_read,
+        "complete": history.complete,
+        "items": [dict(row) for row in days.order_by("date").values("date", "stars")],
+    }

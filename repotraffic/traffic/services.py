@@ -31,7 +31,9 @@ from repotraffic.traffic.merge import (
 from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 from repotraffic.traffic.release_services import release_downloads_collect
-from repotraffic.traffic.week_services import traffic_weeks_collect
+from repotraffic.traffic.selectors import collection_of
+from repotraffic.traffic.star_services import star_history_rebuild
+from repotraffic.traffic.week_services import traffic_week_capture_due, traffic_weeks_collect
 from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,9 @@ class FetchOutcome:
     full_name: str
     days_reported: int = 0
     days_written: int = 0
+    # Weekly answers took the daily ones' place today (_weeks_instead_of_days).
+    weeks_only: bool = False
+    weeks_written: int = 0
     error: GitHubError | None = None
     skipped: str = ""  # why nothing was attempted
     crash: str = ""  # an unexpected failure on our side
@@ -62,6 +67,11 @@ class FetchOutcome:
             return f"{self.full_name}: skipped, {self.skipped}"
         if self.error is not None:
             return f"{self.full_name}: FAILED, {self.error.message}"
+        if self.weeks_only:
+            return (
+                f"{self.full_name}: ok, weekly figures today ({self.weeks_written} weeks "
+                "written); the days follow in the next daily answer"
+            )
         return (
             f"{self.full_name}: ok, {self.days_reported} days reported, {self.days_written} written"
         )
@@ -192,21 +202,40 @@ def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) 
         collection_release(repository_id=repository.id, owner=owner)
 
 
+def _weeks_instead_of_days(*, repository: Repository, fetched_on: dt.date) -> bool:
+    """Whether today's collection asks GitHub for weeks *instead of* days.
+
+    GitHub's daily windows overlap by 13 days, so one day without the per=day answers
+    loses nothing when yesterday's were stored: every day they hold is in tomorrow's
+    window too (today's partial bucket included). On the day the weekly answers are due
+    (week_services) they take the daily answers' place, which keeps a repository at six
+    requests a day. A first collection, or one after a gap, asks for both."""
+    collection = collection_of(repository)
+    recent = collection.collected_until is not None and (
+        collection.collected_until >= fetched_on - dt.timedelta(days=1)
+    )
+    return recent and traffic_week_capture_due(repository=repository, fetched_on=fetched_on)
+
+
 def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> FetchOutcome:
     attempted_at = timezone.now()
     # The same policy as at create, applied on every run: a user who lost the operator's
     # trust, or removed their own token, is told so; stored data stays as it is.
     choice = user_github_token_get(user=repository.user)
+    weeks_only = False
     try:
         if choice.token is None:
             raise GitHubError(GitHubErrorCause.NO_TOKEN, choice.refusal)
+        token = choice.token
         # First the repository itself: its counts for the day's snapshot, and proof that
         # the token still may read its traffic (a refusal costs no further request).
-        info = github_repository_get(
-            token=choice.token, owner=repository.owner, name=repository.name
-        )
-        window = github_traffic_fetch(
-            token=choice.token, owner=repository.owner, name=repository.name
+        info = github_repository_get(token=token, owner=repository.owner, name=repository.name)
+        today = info.fetched_on or timezone.now().astimezone(dt.UTC).date()
+        weeks_only = _weeks_instead_of_days(repository=repository, fetched_on=today)
+        window = (
+            None
+            if weeks_only
+            else github_traffic_fetch(token=token, owner=repository.owner, name=repository.name)
         )
     except GitHubError as error:
         collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
@@ -214,43 +243,51 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
     fetched_at = timezone.now()
-    answered = [day for day in (window.views_fetched_on, window.clones_fetched_on) if day]
-    fetched_on = max(answered) if answered else fetched_at.astimezone(dt.UTC).date()
-    reported = traffic_window_days(window=window, fetched_on=fetched_on)
-    try:
-        written = traffic_store(
-            repository=repository,
-            reported=reported,
-            fetched_at=fetched_at,
-            fetched_on=fetched_on,
-            lease_owner=lease_owner,
-        )
-    except CollectionLeaseLost:
-        logger.warning(
-            "the collection lease of %s lapsed and was taken over; its answer is not stored",
-            repository.full_name,
-        )
-        return FetchOutcome(
-            repository_id=repository.id,
-            full_name=repository.full_name,
-            skipped="another collection took it over",
-        )
+    reported: dict[dt.date, DayFigures] = {}
+    written = 0
+    fetched_on = today
+    if window is not None:
+        answered = [day for day in (window.views_fetched_on, window.clones_fetched_on) if day]
+        fetched_on = max(answered) if answered else fetched_at.astimezone(dt.UTC).date()
+        reported = traffic_window_days(window=window, fetched_on=fetched_on)
+        try:
+            written = traffic_store(
+                repository=repository,
+                reported=reported,
+                fetched_at=fetched_at,
+                fetched_on=fetched_on,
+                lease_owner=lease_owner,
+            )
+        except CollectionLeaseLost:
+            logger.warning(
+                "the collection lease of %s lapsed and was taken over; its answer is not stored",
+                repository.full_name,
+            )
+            return FetchOutcome(
+                repository_id=repository.id,
+                full_name=repository.full_name,
+                skipped="another collection took it over",
+            )
+    weeks_written = 0
     try:
         # After the daily figures, the day's other snapshots, each asked and stored in
         # turn. A failure keeps what is stored; the run counts as failed, so it is retried.
-        popular = github_popular_fetch(
-            token=choice.token, owner=repository.owner, name=repository.name
-        )
+        popular = github_popular_fetch(token=token, owner=repository.owner, name=repository.name)
         traffic_popular_store(
             repository=repository, lists=popular, fetched_on=popular.fetched_on or fetched_on
         )
-        repository_snapshot_store(
-            repository=repository, info=info, fetched_on=info.fetched_on or fetched_on
-        )
+        repository_snapshot_store(repository=repository, info=info, fetched_on=today)
         # The release assets' download counts: one request up to 100 releases.
-        release_downloads_collect(repository=repository, token=choice.token)
+        release_downloads_collect(repository=repository, token=token)
         # GitHub's weekly uniques, asked for about once a week (week_services' docstring).
-        traffic_weeks_collect(repository=repository, token=choice.token, fetched_on=fetched_on)
+        weeks_written = traffic_weeks_collect(
+            repository=repository, token=token, fetched_on=fetched_on
+        )
+        # Once: the star history before this first collection, within the page and the
+        # token's backfill budgets (star_services; a rebuild that does not fit waits).
+        star_history_rebuild(
+            repository=repository, token=token, stars_total=info.stars, fetched_on=today
+        )
     except GitHubError as error:
         collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
         return FetchOutcome(
@@ -258,6 +295,8 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
             full_name=repository.full_name,
             days_reported=len(reported),
             days_written=written,
+            weeks_only=weeks_only,
+            weeks_written=weeks_written,
             error=error,
         )
     collection_record(repository=repository, attempted_at=attempted_at)
@@ -266,4 +305,6 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
         full_name=repository.full_name,
         days_reported=len(reported),
         days_written=written,
+        weeks_only=weeks_only,
+        weeks_written=weeks_written,
     )

@@ -2,20 +2,21 @@
 
 Unique visitors and cloners do not add across days, so a week's uniques can only come
 from GitHub, and only from an answer that held the whole week (Monday .. Sunday, UTC)
-inside its window: fetched on D, monday >= D-13 and sunday <= D-1
+inside its window and final: fetched on D, monday >= D-13 and sunday <= D-2, as GitHub
+revises yesterday's figures upward early in the next UTC day
 (traffic.merge.traffic_week_complete). Partial weeks of the same answers are stored too,
 flagged, and merged by maximum like the days.
 
-When to ask. The two per=week requests cost two requests, so a collection makes them
-only when they can capture a complete week not stored yet: with D its daily answer's
-date, the latest week lying whole inside D-13 .. D-1 (the one ending on the last Sunday
-up to D-1; there is always exactly one) has no complete TrafficWeek. So a daily
-collection asks once a week, on the first run after a Sunday has ended (D-1 is that
-Sunday), plus a repository's first collection: about 2 requests per repository per
-week. A collection after downtime still catches the latest week, since any week ending
-within the last 13 days qualifies; weeks that fell out of GitHub's window while nothing
-ran are lost, as their days are. If an answer straddles midnight and misses the week
-whole, the week stays incomplete and the next run asks again.
+When to ask. The per=week answers cost two requests, so a collection asks for them
+only when they can capture a complete week not stored yet: with D the day's date, the
+week ending on the last Sunday up to D-2 has no complete TrafficWeek (there is such a
+week on every day but Monday). So a daily collection asks once a week, on Tuesday,
+and then instead of the per=day answers (traffic.services: GitHub's daily windows
+overlap by 13 days, so the next day's answer brings those days), plus a repository's
+first collection: six requests a day in all. A collection after downtime still catches
+the latest week; weeks that fell out of GitHub's window while nothing ran are lost, as
+their days are. If an answer straddles midnight and misses the week whole, the week
+stays incomplete and the next run asks again.
 """
 
 import datetime as dt
@@ -42,6 +43,8 @@ def traffic_week_capture_due(*, repository: Repository, fetched_on: dt.date) -> 
     """Whether a collection whose daily answer is dated `fetched_on` should ask GitHub
     for weeks: the latest week it can get whole is not stored complete yet."""
     monday = traffic_week_capturable(fetched_on=fetched_on)
+    if monday is None:
+        return False
     return not TrafficWeek.objects.filter(
         repository=repository, week=monday, complete=True
     ).exists()

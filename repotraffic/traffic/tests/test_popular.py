@@ -201,8 +201,9 @@ class TestCollection:
         assert set(paths.values_list("name", "title", "count", "uniques")) == {
             (entry.name, entry.title, entry.count, entry.uniques) for entry in expected.paths
         }
-        # the repository (its counts, and access), views, clones, referrers, paths, releases
-        assert sum(github.request_counts().values()) == 8  # 2 of them per=week (first run)
+        # One request each for the referrers and the paths.
+        assert github.request_counts()["/repos/acme/rocket/traffic/popular/referrers"] == 1
+        assert github.request_counts()["/repos/acme/rocket/traffic/popular/paths"] == 1
 
     def test_a_failure_of_the_lists_keeps_the_daily_figures_and_is_recorded(
         self, github, repository

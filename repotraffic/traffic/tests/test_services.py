@@ -1,12 +1,10 @@
 import datetime as dt
 import threading
-from dataclasses import replace
 
 import pytest
 import time_machine
 from django.db import connection
 
-from repotraffic.integrations.github import client
 from repotraffic.integrations.github.client import (
     GitHubErrorCause,
     TrafficWindow,
@@ -85,6 +83,8 @@ def test_first_collection_stores_the_window_and_records_success(github, reposito
         "/repos/acme/rocket/traffic/popular/referrers": 1,
         "/repos/acme/rocket/traffic/popular/paths": 1,
         "/repos/acme/rocket/releases": 1,
+        # Once: the star history, from TRAFFIC_STARGAZER_PAGES pages of the list.
+        "/repos/acme/rocket/stargazers": 10,
     }
 
 
@@ -425,88 +425,6 @@ def test_three_weeks_day_by_day_hold_exactly_what_the_merge_rule_says(
         row = series[edge.isoformat()]
         truth = github.truth("acme", "rocket", edge)
         assert row["views"] <= truth[0] and row["clones"] <= truth[2]
-
-
-def test_sixty_days_day_by_day_keep_every_figure_however_an_answer_falls_short(
-    github, repository, api_client, owner_and_token, monkeypatch
-):
-    """Sixty days, one collection a day at varied hours, one of them with its two requests
-    either side of midnight; one run whose views answer leaves out a day that its clones
-    answer reports, and one run whose every figure comes back lower. Both faults hit the
-    oldest complete day of their window, which no later answer reports in full again.
-    Afterwards every day some answer reported in full holds its true figures exactly, and
-    only the two edges of the collected range are partial."""
-    first = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
-
-    def truth(day: dt.date) -> tuple[int, int, int, int]:
-        return github.truth("acme", "rocket", day)
-
-    def oldest_complete(offset: int) -> dt.date:
-        return first.date() + dt.timedelta(days=offset - 13)
-
-    # Runs whose oldest complete day had views and clones (several of each, for the glitch).
-    omit = next((o for o in range(20, 30) if min(truth(oldest_complete(o))) >= 1), None)
-    glitch = next((o for o in range(31, 45) if min(truth(oldest_complete(o))) >= 2), None)
-    assert omit and glitch, "the fake's traffic has no busy enough day for the faults"
-    straddle = 50
-    fully_reported: set[dt.date] = set()
-    real_fetch = client.github_traffic_fetch
-    run = {"offset": 0}
-
-    def lower(buckets):
-        return [replace(b, count=b.count // 2, uniques=b.uniques // 2) for b in buckets]
-
-    def fetch(**kwargs):
-        offset = run["offset"]
-        window = real_fetch(**kwargs)
-        if offset == straddle:  # the clones request lands a minute after midnight
-            github.advance(minutes=1)
-            later = real_fetch(**kwargs)
-            window = replace(window, clones=later.clones, clones_fetched_on=later.clones_fetched_on)
-        if offset == omit:
-            left_out = oldest_complete(offset)
-            window = replace(window, views=[b for b in window.views if b.day != left_out])
-        if offset == glitch:
-            window = replace(window, views=lower(window.views), clones=lower(window.clones))
-        # The days this answer reports in full: both endpoints as the truth (0 if left out).
-        views = {b.day: (b.count, b.uniques) for b in window.views}
-        clones = {b.day: (b.count, b.uniques) for b in window.clones}
-        assert window.views_fetched_on is not None
-        for age in range(15):
-            day = window.views_fetched_on - dt.timedelta(days=age)
-            if (*views.get(day, (0, 0)), *clones.get(day, (0, 0))) == truth(day):
-                fully_reported.add(day)
-        return window
-
-    monkeypatch.setattr(services, "github_traffic_fetch", fetch)
-    for offset in range(60):
-        run["offset"] = offset
-        at = dt.timedelta(days=offset, hours=(3 + 7 * offset) % 24, minutes=(17 * offset) % 60)
-        if offset == straddle:
-            at = dt.timedelta(days=offset, hours=23, minutes=59, seconds=30)
-        github.set_now(first + at)
-        github.reset_rate_limits()
-        assert traffic_fetch(repository_id=repository.id).ok
-
-    first_day, last_day = first.date() - dt.timedelta(days=14), first.date() + dt.timedelta(days=59)
-    assert collected_range(repository) == (first_day, last_day)
-    api_client.credentials(HTTP_X_API_TOKEN=owner_and_token[1])
-    detail = api_client.get(f"/api/repos/{repository.id}").json()
-    series = {dt.date.fromisoformat(row["date"]): row for row in detail["traffic"]}
-    assert list(series) == [first_day + dt.timedelta(days=n) for n in range(74)]
-    # Only the edges were never reported in full: one only cut short, one only in progress.
-    assert set(series) - fully_reported <= {first_day, last_day}
-    for day in fully_reported & set(series):
-        row = series[day]
-        got = (row["views"], row["unique_views"], row["clones"], row["unique_clones"])
-        assert got == truth(day), day
-    assert {day for day, row in series.items() if row["partial"]} == {first_day, last_day}
-    assert detail["totals"] == {
-        "views": sum(row["views"] for row in series.values()),
-        "clones": sum(row["clones"] for row in series.values()),
-        "days": 74,
-        "partial_days": 2,
-    }
 
 
 FETCHED_AT = dt.datetime(2026, 3, 20, 22, 30, tzinfo=dt.UTC)

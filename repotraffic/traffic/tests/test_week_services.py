@@ -37,7 +37,7 @@ def collect_on(github, repository, moment: dt.datetime) -> int:
     return weekly_requests(github) - before
 
 
-def test_28_daily_runs_ask_for_weeks_on_the_first_run_and_each_monday_only(github, repository):
+def test_28_daily_runs_ask_for_weeks_on_the_first_run_and_each_tuesday_only(github, repository):
     asked = {}
     for offset in range(28):
         moment = THURSDAY + dt.timedelta(days=offset)
@@ -45,7 +45,7 @@ def test_28_daily_runs_ask_for_weeks_on_the_first_run_and_each_monday_only(githu
 
     asking = [day for day, requests in asked.items() if requests]
     assert asking[0] == THURSDAY.date()  # the first collection catches the last full week
-    assert all(day.weekday() == 0 for day in asking[1:]) and len(asking) == 5
+    assert all(day.weekday() == 1 for day in asking[1:]) and len(asking) == 5
     assert all(asked[day] == 2 for day in asking)
     assert sum(asked.values()) == 10  # 2 a week, and 2 for the first run
 
@@ -57,8 +57,8 @@ def test_each_complete_week_holds_githubs_uniques_of_the_whole_week(github, repo
     complete = TrafficWeek.objects.filter(repository=repository, complete=True)
     assert complete.count() == 5
     for week in complete:
-        # GitHub's answer on the Monday after: the week whole inside its window.
-        github.set_now(dt.datetime.combine(week.week, THURSDAY.timetz()) + dt.timedelta(days=7))
+        # GitHub's answer on the Tuesday after: the week whole and final in its window.
+        github.set_now(dt.datetime.combine(week.week, THURSDAY.timetz()) + dt.timedelta(days=8))
         for kind in ("views", "clones"):
             buckets = github.reported("acme", "rocket", kind=kind, per="week")[kind]
             bucket = next(b for b in buckets if b["timestamp"].startswith(week.week.isoformat()))
@@ -69,8 +69,8 @@ def test_each_complete_week_holds_githubs_uniques_of_the_whole_week(github, repo
 def test_a_run_after_downtime_still_captures_the_latest_full_week(github, repository):
     collect_on(github, repository, THURSDAY)  # asks: the week before is stored complete
 
-    # Nothing runs for eight days; on the Saturday after next, D-1 is no Sunday, but the
-    # week that ended last Sunday lies whole within D-13 .. D-1.
+    # Nothing runs for eight days; on the Saturday after next, D-2 is no Sunday, but the
+    # week that ended last Sunday lies whole within D-13 .. D-2.
     assert collect_on(github, repository, THURSDAY + dt.timedelta(days=9)) == 2
     assert collect_on(github, repository, THURSDAY + dt.timedelta(days=10)) == 0
     monday = (THURSDAY - dt.timedelta(days=3)).date()  # 2026-09-28 .. 2026-10-04
