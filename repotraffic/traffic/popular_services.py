@@ -30,7 +30,7 @@ def traffic_popular_store(
             reported[(kind, entry.name)] = entry
     if not reported:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         stored: dict[tuple[str, str], tuple[int, int]] = {
             (str(row_kind), row_name): (row_count, row_uniques)
             for row_kind, row_name, row_count, row_uniques in PopularSnapshot.objects.filter(
@@ -76,7 +76,7 @@ def repository_snapshot_store(
         "watchers": info.watchers,
         "open_issues": info.open_issues,
     }
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         stored = (
             RepositorySnapshot.objects.filter(repository=repository, date=day)
             .values(*reported)
@@ -84,6 +84,9 @@ def repository_snapshot_store(
         )
         figures = {key: max(value, (stored or {}).get(key, 0)) for key, value in reported.items()}
         if figures != stored:
-            RepositorySnapshot.objects.update_or_create(
-                repository=repository, date=day, defaults=figures
+            RepositorySnapshot.objects.bulk_create(
+                [RepositorySnapshot(repository=repository, date=day, **figures)],
+                update_conflicts=True,
+                unique_fields=["repository", "date"],
+                update_fields=list(figures),
             )

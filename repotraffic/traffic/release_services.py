@@ -26,7 +26,7 @@ def release_downloads_store(
     published = [release for release in releases.releases if release.published_at is not None]
     if not published:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if not Repository.objects.select_for_update().filter(id=repository.id).exists():
             return 0  # deleted while we were fetching
         Release.objects.bulk_create(
@@ -82,9 +82,9 @@ def release_downloads_store(
     return len(rows)
 
 
-def release_downloads_collect(*, repository: Repository, token: str) -> int:
-    """The releases step of a collection: asks GitHub, then stores the answer (dated by
-    GitHub's clock). Returns the asset rows written. Raises GitHubError."""
+def release_downloads_fetch(*, repository: Repository, token: str) -> ReleaseList:
+    """The releases step's request: GitHub's releases with their assets' download counts
+    (dated by GitHub's clock). Raises GitHubError."""
     releases = github_releases_fetch(
         token=token,
         owner=repository.owner,
@@ -98,6 +98,4 @@ def release_downloads_collect(*, repository: Repository, token: str) -> int:
             repository.full_name,
             settings.TRAFFIC_RELEASE_PAGES,
         )
-    return release_downloads_store(
-        repository=repository, releases=releases, fetched_on=releases.fetched_on
-    )
+    return releases

@@ -10,9 +10,16 @@ from django.utils import timezone
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
+    PopularLists,
+    ReleaseList,
+    RepositoryInfo,
+    StargazerList,
+    TrafficWeeks,
+    TrafficWindow,
     github_popular_fetch,
     github_repository_get,
     github_traffic_fetch,
+    github_traffic_weeks_fetch,
 )
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.collection_services import (
@@ -30,10 +37,13 @@ from repotraffic.traffic.merge import (
 )
 from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
-from repotraffic.traffic.release_services import release_downloads_collect
+from repotraffic.traffic.release_services import release_downloads_fetch, release_downloads_store
 from repotraffic.traffic.selectors import collection_of
-from repotraffic.traffic.star_services import star_history_rebuild
-from repotraffic.traffic.week_services import traffic_week_capture_due, traffic_weeks_collect
+from repotraffic.traffic.star_services import star_history_fetch, star_history_rebuild_store
+from repotraffic.traffic.week_services import (
+    traffic_week_capture_due,
+    traffic_weeks_store,
+)
 from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
@@ -86,6 +96,20 @@ class CollectionLeaseLost(Exception):
     that one stores its answer, this one must not."""
 
 
+def _collection_lock(*, repository: Repository, lease_owner: str | None) -> Collection | None:
+    """In a transaction: lock the repository's collection state, whose lease a claim
+    would take over (PostgreSQL; SQLite's IMMEDIATE transaction already serialises
+    writers). None if the repository, and so its state, was deleted while we were
+    fetching. With `lease_owner`, raises CollectionLeaseLost if the lease is another's."""
+    collection = Collection.objects.select_for_update().filter(pk=repository.id).first()
+    if collection is None:
+        return None
+    collection.repository = repository  # it is the repository's collection_of now
+    if lease_owner is not None and collection.lease_owner != lease_owner:
+        raise CollectionLeaseLost(repository.full_name)
+    return collection
+
+
 def traffic_store(
     *,
     repository: Repository,
@@ -93,6 +117,7 @@ def traffic_store(
     fetched_at: dt.datetime,
     fetched_on: dt.date | None = None,
     lease_owner: str | None = None,
+    locked: Collection | None = None,
 ) -> int:
     """Merge one response into stored history: one short transaction, one bulk upsert.
 
@@ -103,22 +128,19 @@ def traffic_store(
     then holds its collection state as stored (collection_of).
     Returns the number of rows written. Runs after every network call is done.
     With `lease_owner`, raises CollectionLeaseLost (and writes nothing) if the repository's
-    collection lease is no longer that owner's.
+    collection lease is no longer that owner's. `locked`: the collection state, already
+    locked by the caller's transaction (_collection_lock).
     """
     # The window ends on the UTC date GitHub answered on (its Date header, so its clock,
     # not ours); without one, on the date of `fetched_at`.
     fetched_on = fetched_on or fetched_at.astimezone(dt.UTC).date()
     window = [fetched_on - dt.timedelta(days=GITHUB_WINDOW_DAYS), fetched_on, *reported]
-    with transaction.atomic():
-        # Lock the repository's collection state, whose lease a claim would take over
-        # (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers), and
-        # give up if the repository, and so its state, was deleted while we were fetching.
-        collection = Collection.objects.select_for_update().filter(pk=repository.id).first()
+    # Inside the caller's transaction when it locked the state; else its own (or a
+    # savepoint), so that a lost lease leaves the caller's transaction usable.
+    with transaction.atomic(savepoint=locked is None):
+        collection = locked or _collection_lock(repository=repository, lease_owner=lease_owner)
         if collection is None:
             return 0
-        collection.repository = repository  # it is the repository's collection_of now
-        if lease_owner is not None and collection.lease_owner != lease_owner:
-            raise CollectionLeaseLost(repository.full_name)
         stored_range = (collection.collected_from, collection.collected_until)
         collected_from = min(day for day in (stored_range[0], *window) if day is not None)
         collected_until = max(day for day in (stored_range[1], *window) if day is not None)
@@ -202,19 +224,64 @@ def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) 
         collection_release(repository_id=repository.id, owner=owner)
 
 
-def _weeks_instead_of_days(*, repository: Repository, fetched_on: dt.date) -> bool:
-    """Whether today's collection asks GitHub for weeks *instead of* days.
+def _recently_collected(*, repository: Repository, fetched_on: dt.date) -> bool:
+    """Whether yesterday's (or today's) daily answers are stored. GitHub's daily windows
+    overlap by 13 days, so a day without the per=day answers then loses nothing: every
+    day they hold is in the next day's window too (today's partial bucket included).
+    On the day the weekly answers are due (week_services) they take the daily answers'
+    place, which keeps a repository at six requests a day. A first collection, or one
+    after a gap, asks for both."""
+    collected_until = collection_of(repository).collected_until
+    return collected_until is not None and collected_until >= fetched_on - dt.timedelta(days=1)
 
-    GitHub's daily windows overlap by 13 days, so one day without the per=day answers
-    loses nothing when yesterday's were stored: every day they hold is in tomorrow's
-    window too (today's partial bucket included). On the day the weekly answers are due
-    (week_services) they take the daily answers' place, which keeps a repository at six
-    requests a day. A first collection, or one after a gap, asks for both."""
-    collection = collection_of(repository)
-    recent = collection.collected_until is not None and (
-        collection.collected_until >= fetched_on - dt.timedelta(days=1)
-    )
-    return recent and traffic_week_capture_due(repository=repository, fetched_on=fetched_on)
+
+@dataclass
+class _Answers:
+    """What GitHub answered in one collection, before any of it is stored."""
+
+    info: RepositoryInfo
+    today: dt.date  # GitHub's date when it answered the first request
+    window: TrafficWindow | None = None  # None on a weeks-only day
+    popular: PopularLists | None = None
+    releases: ReleaseList | None = None
+    weeks: TrafficWeeks | None = None
+    stargazers: StargazerList | None = None
+    error: GitHubError | None = None  # the failure that cut the asking short
+
+
+def _answers_fetch(*, repository: Repository, token: str) -> _Answers:
+    """Every request of one collection, in turn. A failure of the first two (the
+    repository, the traffic) raises GitHubError; a later one ends the asking and is
+    kept in `error`, with what was answered before it."""
+    # First the repository itself: its counts for the day's snapshot, and proof that the
+    # token still may read its traffic (a refusal costs no further request).
+    info = github_repository_get(token=token, owner=repository.owner, name=repository.name)
+    today = info.fetched_on or timezone.now().astimezone(dt.UTC).date()
+    answers = _Answers(info=info, today=today)
+    weeks_due = traffic_week_capture_due(repository=repository, fetched_on=today)
+    if not (weeks_due and _recently_collected(repository=repository, fetched_on=today)):
+        answers.window = github_traffic_fetch(
+            token=token, owner=repository.owner, name=repository.name
+        )
+    try:
+        answers.popular = github_popular_fetch(
+            token=token, owner=repository.owner, name=repository.name
+        )
+        # The release assets' download counts: one request up to 100 releases.
+        answers.releases = release_downloads_fetch(repository=repository, token=token)
+        # GitHub's weekly uniques, asked for about once a week (week_services).
+        if weeks_due:
+            answers.weeks = github_traffic_weeks_fetch(
+                token=token, owner=repository.owner, name=repository.name
+            )
+        # Once: the star history before the first collection, within the page budget and
+        # the token's backfill allowance (star_services; a rebuild that does not fit waits).
+        answers.stargazers = star_history_fetch(
+            repository=repository, token=token, stars_total=info.stars
+        )
+    except GitHubError as error:
+        answers.error = error
+    return answers
 
 
 def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> FetchOutcome:
@@ -222,89 +289,87 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
     # The same policy as at create, applied on every run: a user who lost the operator's
     # trust, or removed their own token, is told so; stored data stays as it is.
     choice = user_github_token_get(user=repository.user)
-    weeks_only = False
     try:
         if choice.token is None:
             raise GitHubError(GitHubErrorCause.NO_TOKEN, choice.refusal)
-        token = choice.token
-        # First the repository itself: its counts for the day's snapshot, and proof that
-        # the token still may read its traffic (a refusal costs no further request).
-        info = github_repository_get(token=token, owner=repository.owner, name=repository.name)
-        today = info.fetched_on or timezone.now().astimezone(dt.UTC).date()
-        weeks_only = _weeks_instead_of_days(repository=repository, fetched_on=today)
-        window = (
-            None
-            if weeks_only
-            else github_traffic_fetch(token=token, owner=repository.owner, name=repository.name)
-        )
+        answers = _answers_fetch(repository=repository, token=choice.token)
     except GitHubError as error:
         collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
         return FetchOutcome(
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
+    # Every answer is in: one short transaction stores them all (nothing is open during
+    # network I/O). What came before a failure is kept; the run counts as failed, so it
+    # is retried.
     fetched_at = timezone.now()
     reported: dict[dt.date, DayFigures] = {}
-    written = 0
-    fetched_on = today
-    if window is not None:
-        answered = [day for day in (window.views_fetched_on, window.clones_fetched_on) if day]
-        fetched_on = max(answered) if answered else fetched_at.astimezone(dt.UTC).date()
-        reported = traffic_window_days(window=window, fetched_on=fetched_on)
-        try:
-            written = traffic_store(
-                repository=repository,
-                reported=reported,
-                fetched_at=fetched_at,
-                fetched_on=fetched_on,
-                lease_owner=lease_owner,
-            )
-        except CollectionLeaseLost:
-            logger.warning(
-                "the collection lease of %s lapsed and was taken over; its answer is not stored",
-                repository.full_name,
-            )
-            return FetchOutcome(
-                repository_id=repository.id,
-                full_name=repository.full_name,
-                skipped="another collection took it over",
-            )
-    weeks_written = 0
+    written = weeks_written = 0
+    fetched_on = answers.today
+    window = answers.window
     try:
-        # After the daily figures, the day's other snapshots, each asked and stored in
-        # turn. A failure keeps what is stored; the run counts as failed, so it is retried.
-        popular = github_popular_fetch(token=token, owner=repository.owner, name=repository.name)
-        traffic_popular_store(
-            repository=repository, lists=popular, fetched_on=popular.fetched_on or fetched_on
+        with transaction.atomic():
+            collection = _collection_lock(repository=repository, lease_owner=lease_owner)
+            if collection is None:
+                return FetchOutcome(
+                    repository_id=repository.id, full_name=repository.full_name, skipped="deleted"
+                )
+            if window is not None:
+                answered = [d for d in (window.views_fetched_on, window.clones_fetched_on) if d]
+                fetched_on = max(answered) if answered else fetched_at.astimezone(dt.UTC).date()
+                reported = traffic_window_days(window=window, fetched_on=fetched_on)
+                written = traffic_store(
+                    repository=repository,
+                    reported=reported,
+                    fetched_at=fetched_at,
+                    fetched_on=fetched_on,
+                    locked=collection,
+                )
+            repository_snapshot_store(
+                repository=repository, info=answers.info, fetched_on=answers.today
+            )
+            if answers.popular is not None:
+                traffic_popular_store(
+                    repository=repository,
+                    lists=answers.popular,
+                    fetched_on=answers.popular.fetched_on or fetched_on,
+                )
+            if answers.releases is not None:
+                release_downloads_store(
+                    repository=repository,
+                    releases=answers.releases,
+                    fetched_on=answers.releases.fetched_on,
+                )
+            if answers.weeks is not None:
+                weeks_written = traffic_weeks_store(
+                    repository=repository, weeks=answers.weeks, fetched_at=fetched_at
+                )
+            if answers.stargazers is not None:
+                star_history_rebuild_store(
+                    repository=repository,
+                    listing=answers.stargazers,
+                    stars_total=answers.info.stars,
+                )
+    except CollectionLeaseLost:
+        logger.warning(
+            "the collection lease of %s lapsed and was taken over; its answer is not stored",
+            repository.full_name,
         )
-        repository_snapshot_store(repository=repository, info=info, fetched_on=today)
-        # The release assets' download counts: one request up to 100 releases.
-        release_downloads_collect(repository=repository, token=token)
-        # GitHub's weekly uniques, asked for about once a week (week_services' docstring).
-        weeks_written = traffic_weeks_collect(
-            repository=repository, token=token, fetched_on=fetched_on
-        )
-        # Once: the star history before this first collection, within the page and the
-        # token's backfill budgets (star_services; a rebuild that does not fit waits).
-        star_history_rebuild(
-            repository=repository, token=token, stars_total=info.stars, fetched_on=today
-        )
-    except GitHubError as error:
-        collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
         return FetchOutcome(
             repository_id=repository.id,
             full_name=repository.full_name,
-            days_reported=len(reported),
-            days_written=written,
-            weeks_only=weeks_only,
-            weeks_written=weeks_written,
-            error=error,
+            skipped="another collection took it over",
         )
-    collection_record(repository=repository, attempted_at=attempted_at)
+    collection_record(
+        repository=repository,
+        attempted_at=attempted_at,
+        error=answers.error.message if answers.error else "",
+    )
     return FetchOutcome(
         repository_id=repository.id,
         full_name=repository.full_name,
         days_reported=len(reported),
         days_written=written,
-        weeks_only=weeks_only,
+        weeks_only=window is None,
         weeks_written=weeks_written,
+        error=answers.error,
     )

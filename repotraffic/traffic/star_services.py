@@ -23,7 +23,11 @@ from django.conf import settings
 from django.db import transaction
 
 from repotraffic.budget.services import backfill_requests_reserve
-from repotraffic.integrations.github.client import github_stargazers_fetch, github_token_key
+from repotraffic.integrations.github.client import (
+    StargazerList,
+    github_stargazers_fetch,
+    github_token_key,
+)
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import StarHistory, StarHistoryDay
 
@@ -90,7 +94,7 @@ def star_history_store(
     """Keep a rebuilt history: its days (a day already stored keeps the larger count)
     and how it was rebuilt. Returns the number of days written."""
     pages_total = math.ceil(stars_total / STARGAZERS_PER_PAGE)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if not Repository.objects.select_for_update().filter(id=repository.id).exists():
             return 0  # deleted while we were fetching
         stored = dict(
@@ -122,30 +126,31 @@ def star_history_store(
     return len(rows)
 
 
-def star_history_rebuild(
-    *, repository: Repository, token: str, stars_total: int, fetched_on: dt.date
-) -> int | None:
-    """Rebuild the repository's star history, once: None when it was rebuilt before, or
-    when the token's backfill allowance for the hour cannot pay for the pages (the next
-    collection tries again), else the number of days written. `stars_total` is GitHub's
-    stargazers_count, from the collection's GET /repos. Raises GitHubError when GitHub
-    fails; nothing is then stored, so the next collection tries again."""
+def star_history_fetch(
+    *, repository: Repository, token: str, stars_total: int
+) -> StargazerList | None:
+    """The pages of the stargazer list the rebuild reads, once: None when the history
+    was rebuilt before, or when the token's backfill allowance for the hour cannot pay
+    for the pages (the next collection tries again). Raises GitHubError."""
     if StarHistory.objects.filter(repository=repository).exists():
         return None
     budget = min(settings.TRAFFIC_STARGAZER_PAGES, settings.TRAFFIC_BACKFILL_REQUESTS_PER_HOUR)
     if budget < 1:
         return None  # backfills are turned off
     plan = stargazer_pages_plan(stars_total=stars_total, budget=budget)
-    if not plan:
-        return star_history_store(
-            repository=repository, days={}, rebuilt_on=fetched_on, stars_total=0, pages_read=0
-        )
     if not backfill_requests_reserve(token_key=github_token_key(token=token), requests=len(plan)):
         logger.info("the star history of %s waits for its token's backfill allowance", repository)
         return None
-    listing = github_stargazers_fetch(
+    return github_stargazers_fetch(
         token=token, owner=repository.owner, name=repository.name, pages=plan
     )
+
+
+def star_history_rebuild_store(
+    *, repository: Repository, listing: StargazerList, stars_total: int
+) -> int:
+    """Keep the history the pages read pin down. `stars_total` is GitHub's
+    stargazers_count, from the collection's GET /repos. Returns the days written."""
     pages_total = math.ceil(stars_total / STARGAZERS_PER_PAGE)
     # The list ends on the last page read when that page is GitHub's last (fewer than a
     # full page, or the one stargazers_count says is last) and GitHub lists it.
@@ -158,10 +163,9 @@ def star_history_rebuild(
         and (len(read[last_read]) < STARGAZERS_PER_PAGE or last_read >= pages_total)
         else None
     )
-    days = star_history_days(pages=read, last_page=ends)
     written = star_history_store(
         repository=repository,
-        days=days,
+        days=star_history_days(pages=read, last_page=ends),
         rebuilt_on=listing.fetched_on,
         stars_total=stars_total,
         pages_read=len(listing.pages),

@@ -22,9 +22,8 @@ stays incomplete and the next run asks again.
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
-from repotraffic.integrations.github.client import TrafficWeeks, github_traffic_weeks_fetch
+from repotraffic.integrations.github.client import TrafficWeeks
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.merge import (
     WeekFigures,
@@ -57,7 +56,7 @@ def traffic_weeks_store(
     once any answer held the week whole). Moves `traffic_updated_at` when a row changed,
     so cached details follow. Returns the number of rows written."""
     reported = traffic_weeks_reported(weeks=weeks)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # The lock traffic_store takes too, in the same order (no deadlock between them),
         # and gone with the repository if it was deleted while we were fetching.
         if not Collection.objects.select_for_update().filter(pk=repository.id).exists():
@@ -93,12 +92,3 @@ def traffic_weeks_store(
             Collection.objects.filter(pk=repository.id).update(traffic_updated_at=fetched_at)
             collection_of(repository).traffic_updated_at = fetched_at
     return len(merged)
-
-
-def traffic_weeks_collect(*, repository: Repository, token: str, fetched_on: dt.date) -> int:
-    """The weekly step of a collection: asks GitHub for weeks only when due (see the
-    module) and stores the answers. Returns the rows written. Raises GitHubError."""
-    if not traffic_week_capture_due(repository=repository, fetched_on=fetched_on):
-        return 0
-    weeks = github_traffic_weeks_fetch(token=token, owner=repository.owner, name=repository.name)
-    return traffic_weeks_store(repository=repository, weeks=weeks, fetched_at=timezone.now())

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from repotraffic.traffic import services, week_services
+from repotraffic.traffic import services
 
 
 @pytest.fixture
@@ -10,4 +10,3 @@ def collection_clock(github, monkeypatch):
     """The collection's own timestamps follow the fake's clock (its answers' dates already
     do, through their Date header), as in production ours and GitHub's agree."""
     monkeypatch.setattr(services, "timezone", SimpleNamespace(now=github.now))
-    monkeypatch.setattr(week_services, "timezone", SimpleNamespace(now=github.now))

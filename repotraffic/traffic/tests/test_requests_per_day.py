@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay, TrafficWeek
@@ -77,3 +79,24 @@ def test_after_a_gap_a_weekly_run_asks_for_the_days_too(github, repository):
 
     queries = sorted(r["query"] for r in log if r["path"] == VIEWS)
     assert queries == ["per=day", "per=week"]
+
+
+def test_a_daily_collection_runs_the_same_queries_however_long_the_history(github, repository):
+    _run(github, repository)
+
+    def queries_of_a_friday_run() -> int:
+        while True:
+            github.advance(days=1)
+            if github.now().weekday() == 4:
+                break
+            _run(github, repository)
+        with CaptureQueriesContext(connection) as captured:
+            _run(github, repository)
+        return len(captured)
+
+    early = queries_of_a_friday_run()
+    for _ in range(3):  # three weeks more history
+        later = queries_of_a_friday_run()
+
+    assert later == early
+    assert TrafficDay.objects.filter(repository=repository).count() > 30

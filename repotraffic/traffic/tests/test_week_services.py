@@ -8,7 +8,7 @@ from repotraffic.integrations.github.client import (
     github_rate_limit_blocks_clear,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic import week_services
+from repotraffic.traffic import services
 from repotraffic.traffic.models import TrafficDay, TrafficWeek
 from repotraffic.traffic.services import traffic_fetch
 from repotraffic.users.tests.factories import user_with_token
@@ -81,7 +81,7 @@ def test_a_failed_weekly_request_keeps_the_days_and_fails_the_run(github, reposi
     def refuse(**_):
         raise GitHubError(GitHubErrorCause.UNAVAILABLE, "GitHub did not answer")
 
-    monkeypatch.setattr(week_services, "github_traffic_weeks_fetch", refuse)
+    monkeypatch.setattr(services, "github_traffic_weeks_fetch", refuse)
     github.set_now(THURSDAY)
 
     outcome = traffic_fetch(repository_id=repository.id)
