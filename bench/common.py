@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,6 +70,30 @@ def workdir():
 
 
 @contextmanager
+def throwaway_database(env: dict):
+    """The benchmark's own database: SQLite in the work directory by default; with
+    BENCH_DATABASE_URL=postgres://..., a new database on that server, named after the
+    URL's with a random suffix and dropped at the end, so no existing data is touched
+    and runs can follow one another. Yields env with DATABASE_URL set to it."""
+    url = env["DATABASE_URL"]
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield env
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'repotraffic_bench'}_{uuid.uuid4().hex[:8]}"
+    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield dict(env, DATABASE_URL=urllib.parse.urlunsplit(parts._replace(path=f"/{name}")))
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def gunicorn(env: dict, *, workers: int = 2):
     port = free_port()
     server_env = dict(env, WEB_CONCURRENCY=str(workers))
@@ -117,6 +143,7 @@ def wrk(
         raise RuntimeError(f"{url} answered errors:\n{out}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        # Anchored: the thread stats' "+/- Stdev" column can end in "99%" too.
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.services import repositories_touch
+from repotraffic.traffic.detail_services import traffic_detail_json_refresh
 from repotraffic.traffic.models import Collection, collection_pending_q
 from repotraffic.traffic.selectors import collection_of
 
@@ -86,7 +87,9 @@ def collection_record(
     *, repository: Repository, attempted_at: dt.datetime, error: str = ""
 ) -> None:
     """Record the outcome of one collection: a success clears the last error. The
-    repositories list shows it, so its version moves too (repositories_touch)."""
+    repositories list shows it, so its version moves too (repositories_touch). Then the
+    detail's traffic part is rendered ahead of its first read if the collection changed
+    it (a failed run may have stored traffic before it failed)."""
     changes: dict[str, dt.datetime | str] = {"last_attempt_at": attempted_at}
     if error:
         changes.update(last_error=error, last_error_at=attempted_at)
@@ -98,3 +101,4 @@ def collection_record(
     collection = collection_of(repository)
     for field, value in changes.items():
         setattr(collection, field, value)
+    traffic_detail_json_refresh(repository=repository)

@@ -64,6 +64,26 @@ class Collection(models.Model):
         return self.last_success_at is None or self.last_success_at < requested
 
 
+class TrafficDetailJson(models.Model):
+    """The traffic part of a repository's detail as GET /api/repos/<id> shows it without
+    filters (collected range, totals, every day), rendered as JSON when a collection is
+    recorded, so that the first read after a collection costs what a cached one does.
+
+    It shows the data of one version of the repository's traffic: it is served only
+    while `version` equals the collection's `traffic_updated_at`, which every change of
+    the days, the weeks or the collected range moves. A stale one is never read, and the
+    next collection replaces it."""
+
+    repository = models.OneToOneField(
+        Repository, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.DateTimeField()  # the traffic_updated_at it was rendered from
+    json = models.TextField()
+
+    def __str__(self) -> str:
+        return f"traffic detail of {self.repository_id} at {self.version}"
+
+
 class TrafficDay(models.Model):
     """One repository's traffic on one UTC day, merged from GitHub's 14-day windows."""
 

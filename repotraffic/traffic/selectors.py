@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
-from repotraffic.common.cache import json_cached
 from repotraffic.common.dates import DateRange
 from repotraffic.common.lookups import model_get_by_fields
 from repotraffic.repositories.models import Repository
@@ -17,8 +16,6 @@ from repotraffic.traffic.models import Collection, TrafficDay, TrafficWeek, coll
 
 METRICS = ("views", "unique_views", "clones", "unique_clones")
 ALL_DATES = DateRange()
-# The detail's intervals, and the key its entries go under (instead of "traffic").
-INTERVALS = {"day": "traffic", "week": "weeks", "month": "months"}
 
 
 def collection_of(repository: Repository) -> Collection:
@@ -315,42 +312,43 @@ def traffic_months(*, columns: TrafficColumns) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class TrafficDetail:
+    """The traffic part of a repository's detail: its collected range, the totals of the
+    days shown, and those days, or their weeks or months (one of the three, by
+    interval; repository_serializers.TrafficDetailSerializer and its variants)."""
+
+    collected_from: dt.date | None
+    collected_until: dt.date | None
+    totals: SeriesTotals
+    traffic: list[dict[str, Any]] | None = None
+    weeks: list[dict[str, Any]] | None = None
+    months: list[dict[str, Any]] | None = None
+
+
 def traffic_detail(
     *, repository: Repository, date_range: DateRange = ALL_DATES, interval: str = "day"
-) -> dict[str, Any]:
+) -> TrafficDetail:
     """The traffic part of a repository's detail: its collected range, the totals of the
-    days within `date_range`, and those days (traffic_series) under "traffic", or for
-    `interval` "week" or "month" (INTERVALS) their weeks under "weeks" or months under
-    "months" instead."""
+    days within `date_range`, and those days (traffic_series), or for `interval` "week"
+    or "month" their weeks or months instead."""
     columns = traffic_columns_many(repositories=[repository], date_range=date_range)
     series = columns[repository.id]
     collection = collection_of(repository)
-    collected = (collection.collected_from, collection.collected_until)
+    traffic = weeks = months = None
     if interval == "week":
-        entries = traffic_weeks(repository=repository, columns=series)
+        weeks = traffic_weeks(repository=repository, columns=series)
     elif interval == "month":
-        entries = traffic_months(columns=series)
+        months = traffic_months(columns=series)
     else:
-        entries = series.as_rows()
-    return {
-        "collected_from": collected[0].isoformat() if collected[0] else None,
-        "collected_until": collected[1].isoformat() if collected[1] else None,
-        "totals": asdict(series.totals),
-        INTERVALS[interval]: entries,
-    }
-
-
-def traffic_detail_json(
-    *, repository: Repository, date_range: DateRange = ALL_DATES, interval: str = "day"
-) -> str:
-    """traffic_detail as JSON text, cached per version of the repository's traffic
-    (`traffic_updated_at` moves with every change of its rows, weeks or collected range)."""
-    return json_cached(
-        key=f"traffic-detail:{repository.id}:{collection_of(repository).traffic_version}:"
-        f"{date_range.start}:{date_range.end}:{interval}",
-        build=lambda: traffic_detail(
-            repository=repository, date_range=date_range, interval=interval
-        ),
+        traffic = series.as_rows()
+    return TrafficDetail(
+        collected_from=collection.collected_from,
+        collected_until=collection.collected_until,
+        totals=series.totals,
+        traffic=traffic,
+        weeks=weeks,
+        months=months,
     )
 
 

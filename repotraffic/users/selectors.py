@@ -12,19 +12,29 @@ from repotraffic.users.tokens import api_token_digest
 logger = logging.getLogger(__name__)
 
 
-def user_get_by_token(*, token: str) -> User | None:
-    """The user owning an API token, or None.
-
-    Only the SHA-256 digest is looked up, so the index comparison runs on a value an
-    attacker cannot steer byte by byte; the final check is constant-time as well.
-    """
+def user_token_digest(*, token: str) -> str | None:
+    """What an API token is looked up by: its SHA-256 digest, so the index comparison
+    runs on a value an attacker cannot steer byte by byte. None for a value that cannot
+    be a token."""
     if not token or len(token) > 256:
         return None
-    digest = api_token_digest(token)
-    user = model_get_by_fields(User, token_digest=digest)
+    return api_token_digest(token)
+
+
+def user_token_verify(*, user: User | None, digest: str) -> User | None:
+    """The user a lookup by `digest` found, once its digest is checked in constant time
+    too; for lookups that join the user to more (traffic.repository_selectors)."""
     if user is None or not hmac.compare_digest(user.token_digest, digest):
         return None
     return user
+
+
+def user_get_by_token(*, token: str) -> User | None:
+    """The user owning an API token, or None."""
+    digest = user_token_digest(token=token)
+    if digest is None:
+        return None
+    return user_token_verify(user=model_get_by_fields(User, token_digest=digest), digest=digest)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.renderers import JSONRenderer
 
 from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
 from repotraffic.repositories.models import Repository
@@ -15,6 +18,8 @@ from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.collection_services import collection_record
 from repotraffic.traffic.merge import DayFigures, traffic_window_days
 from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.repository_serializers import RepositoryDetailSerializer
+from repotraffic.traffic.selectors import traffic_detail
 from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
 
@@ -216,6 +221,20 @@ class TestRepositoryDetail:
         assert "error" in response.json()
         assert other.url not in response.content.decode()
 
+    @pytest.mark.parametrize("repository_id", ["mine", "not-a-uuid"])
+    @pytest.mark.parametrize("token", [None, "", "0" * 32, "x" * 5000])
+    def test_the_token_is_checked_in_the_same_query_as_the_repository(
+        self, api_client, user, repository_id, token
+    ):
+        repository = RepositoryFactory.create(user=user)
+        path = f"/api/repos/{repository.id if repository_id == 'mine' else repository_id}"
+        headers = {} if token is None else {"HTTP_X_API_TOKEN": token}
+
+        response = api_client.get(path, **headers)
+
+        assert response.status_code == 401
+        assert "X-API-Token" in response.json()["error"]
+
     def test_query_count_does_not_grow_with_traffic_rows(self, auth_client, user):
         repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
@@ -227,8 +246,74 @@ class TestRepositoryDetail:
 
         assert len(response.json()["traffic"]) == 1100
         assert again.json() == response.json()
-        assert len(cold) == 4  # token, repository, its collection state, traffic
-        assert len(warm) == 3  # the traffic comes from the cache
+        # The token with the repository and its collection state in one query, then the
+        # traffic (never rendered at a collection here); then it comes from the cache.
+        assert len(cold) == 2
+        assert len(warm) == 1
+
+    def test_the_first_read_after_a_collection_is_one_query(
+        self, auth_client, user, django_assert_num_queries
+    ):
+        repository = RepositoryFactory.create(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
+        collection_record(repository=repository, attempted_at=timezone.now())
+        cache.clear()  # as in a process that has not read it yet
+
+        # The token, the repository, its collection state and its traffic as rendered
+        # when the collection was recorded: one query.
+        with django_assert_num_queries(1):
+            body = auth_client.get(f"/api/repos/{repository.id}").json()
+        with django_assert_num_queries(1):
+            assert auth_client.get(f"/api/repos/{repository.id}").json() == body
+
+        assert len(body["traffic"]) == 1100
+        assert body["last_success_at"] is not None
+
+    def test_traffic_rendered_at_a_collection_is_not_served_once_the_data_moved_on(
+        self, auth_client, user
+    ):
+        repository = RepositoryFactory.create(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=2)
+        collection_record(repository=repository, attempted_at=timezone.now())
+        assert len(auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]) == 2
+
+        # Rows written without a collection being recorded: the stored rendering is stale.
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 3), days=1, views=99)
+        cache.clear()
+
+        traffic = auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]
+        assert [day["views"] for day in traffic][-1] == 99
+
+    def test_a_filtered_detail_is_rendered_for_its_range(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=5)
+        collection_record(repository=repository, attempted_at=timezone.now())
+
+        body = auth_client.get(f"/api/repos/{repository.id}?start=2024-01-04").json()
+
+        assert [day["date"] for day in body["traffic"]] == ["2024-01-04", "2024-01-05"]
+        assert body["totals"]["days"] == 2
+
+    def test_the_detail_is_the_combined_serializers_rendering(self, auth_client, user):
+        repository = RepositoryFactory.create(
+            user=user, collection__last_error="GitHub said no: “push access”"
+        )
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=3)
+        collection_record(repository=repository, attempted_at=timezone.now(), error="ünïcode")
+        repository.refresh_from_db()
+        expected = RepositoryDetailSerializer(
+            SimpleNamespace(
+                **{
+                    name: getattr(repository, name)
+                    for name in ("id", "url", "created_at", "collection")
+                },
+                **vars(traffic_detail(repository=repository)),
+            )
+        ).data
+
+        response = auth_client.get(f"/api/repos/{repository.id}")
+
+        assert response.content == JSONRenderer().render(expected)
 
     def test_a_cached_detail_follows_new_traffic(self, auth_client, user):
         repository = RepositoryFactory.create(user=user)

@@ -120,8 +120,8 @@ def test_a_bad_interval_is_400(auth_client, repository, interval):
 
 
 def test_weeks_take_one_query_more_than_days(auth_client, repository, django_assert_num_queries):
-    # The token, the repository, its collection state, the days, the weeks' uniques.
-    with django_assert_num_queries(5):
+    # The token with the repository and its collection state, the days, the weeks' uniques.
+    with django_assert_num_queries(3):
         assert auth_client.get(f"/api/repos/{repository.id}?interval=week").status_code == 200
 
 
