@@ -19,6 +19,11 @@ from repotraffic.budget.models import TokenSpend
 _KEEP = dt.timedelta(days=2)
 
 
+def _hour_start(*, now: dt.datetime | None) -> dt.datetime:
+    """The start of the UTC hour `now` (default: the present) falls in."""
+    return (now or timezone.now()).astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def backfill_requests_reserve(
     *, token_key: str, requests: int, now: dt.datetime | None = None
 ) -> bool:
@@ -30,7 +35,7 @@ def backfill_requests_reserve(
         return True
     if requests > allowance:
         return False
-    hour = (now or timezone.now()).astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    hour = _hour_start(now=now)
     spends = TokenSpend.objects.filter(token_key=token_key, hour=hour)
     if not spends.exists():
         try:
@@ -47,7 +52,7 @@ def backfill_requests_reserve(
 
 def backfill_requests_spent(*, token_key: str, now: dt.datetime | None = None) -> int:
     """The backfill requests the token has reserved this hour."""
-    hour = (now or timezone.now()).astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    hour = _hour_start(now=now)
     spent = (
         TokenSpend.objects.filter(token_key=token_key, hour=hour)
         .values_list("backfill_requests", flat=True)

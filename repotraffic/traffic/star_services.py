@@ -38,10 +38,15 @@ STARGAZERS_PER_PAGE = 100
 GITHUB_LISTED_PAGES_MAX = 400
 
 
+def stargazer_pages_total(*, stars_total: int) -> int:
+    """The pages of 100 the whole stargazer list has (GitHub lists at most 400)."""
+    return math.ceil(stars_total / STARGAZERS_PER_PAGE)
+
+
 def stargazer_pages_plan(*, stars_total: int, budget: int) -> list[int]:
     """The page numbers to read: every page when they fit the budget, else `budget`
     pages spread evenly from the first to the last page GitHub will list."""
-    pages_total = math.ceil(stars_total / STARGAZERS_PER_PAGE)
+    pages_total = stargazer_pages_total(stars_total=stars_total)
     listed = min(pages_total, GITHUB_LISTED_PAGES_MAX)
     budget = max(1, budget)
     if listed <= budget:
@@ -93,7 +98,7 @@ def star_history_store(
 ) -> int:
     """Keep a rebuilt history: its days (a day already stored keeps the larger count)
     and how it was rebuilt. Returns the number of days written."""
-    pages_total = math.ceil(stars_total / STARGAZERS_PER_PAGE)
+    pages_total = stargazer_pages_total(stars_total=stars_total)
     with transaction.atomic(savepoint=False):
         if not Repository.objects.select_for_update().filter(id=repository.id).exists():
             return 0  # deleted while we were fetching
@@ -151,7 +156,7 @@ def star_history_rebuild_store(
 ) -> int:
     """Keep the history the pages read pin down. `stars_total` is GitHub's
     stargazers_count, from the collection's GET /repos. Returns the days written."""
-    pages_total = math.ceil(stars_total / STARGAZERS_PER_PAGE)
+    pages_total = stargazer_pages_total(stars_total=stars_total)
     # The list ends on the last page read when that page is GitHub's last (fewer than a
     # full page, or the one stargazers_count says is last) and GitHub lists it.
     read = {number: stars for number, stars in listing.pages.items() if stars}
