@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from repotraffic.common.cache import json_cache_clear
 from repotraffic.integrations.github.client import github_rate_limit_blocks_clear
 from repotraffic.integrations.github.fake import FakeGitHub
 from repotraffic.users.tests.factories import UserFactory, user_with_token
@@ -10,9 +11,11 @@ from repotraffic.users.tests.factories import UserFactory, user_with_token
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
+    json_cache_clear()
     github_rate_limit_blocks_clear()
     yield
     cache.clear()
+    json_cache_clear()
     github_rate_limit_blocks_clear()
 
 

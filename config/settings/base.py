@@ -124,8 +124,12 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cached JSON is keyed by data version, so a per-process memory cache is always
-# correct; CACHE_URL=redis://... shares one between processes.
+# The API's JSON, cached in each process's memory under keys that carry the data's
+# version (repotraffic.common.cache): the most a process keeps, in MB; 0 keeps none.
+REPOTRAFFIC_API_CACHE_MB = env_int("REPOTRAFFIC_API_CACHE_MB", default=64)
+
+# The pages' cache: each process's memory, or with CACHE_URL=redis://... one shared by
+# every process; dummy:// caches nothing.
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "dummy://")):
     raise ImproperlyConfigured(f"CACHE_URL must be redis://..., or dummy://, not {CACHE_URL!r}")

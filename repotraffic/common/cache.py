@@ -1,48 +1,91 @@
-"""The API's cached JSON: in this process's memory, under keys that carry the data's
-version, so an entry is never stale and needs no invalidation; old versions age out."""
+"""The API's cached JSON, in this process's memory, under keys that carry the data's
+version, so an entry is never stale and needs no invalidation: the least recently used
+entries go once the whole passes REPOTRAFFIC_API_CACHE_MB.
 
-from collections.abc import Callable
+Values are kept as they are (text, or tuples holding text), neither pickled nor copied:
+Django's local-memory cache pickles on every get and set: about 30 us a read for a
+detail's 100 KB, 3% of a cached read. A shared cache (Redis) was slower
+still than rendering again, and versioned keys make a copy per process as correct as a
+shared one. REPOTRAFFIC_API_CACHE_MB=0 caches nothing (the benchmark's "first read"
+server)."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from django.core.cache import BaseCache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.conf import settings
 
-DAY = 24 * 3600
-# Entries of up to about 100 KB each (a detail with 3 years of days).
-_PROCESS_CACHE_ENTRIES = 1000
-_process_cache = LocMemCache(
-    "repotraffic-api-json", {"OPTIONS": {"MAX_ENTRIES": _PROCESS_CACHE_ENTRIES}}
-)
+MB = 1_000_000
 
 
-def json_cache() -> BaseCache:
-    """Where the API keeps its JSON: the default cache when it is this process's own
-    (memory by default; nothing with CACHE_URL=dummy://, as the benchmarks measure
-    first reads); when the default is shared (Redis), this process's memory all the
-    same. Fetching a detail's 100 KB from Redis took longer than this process
-    rendering it, and versioned keys make a copy per process as correct as a shared one
-    (bench/bench_api.py)."""
-    default = caches["default"]
-    if isinstance(default, LocMemCache | DummyCache):
-        return default
-    return _process_cache
+class ProcessCache:
+    """A least-recently-used map bounded by the sum of its entries' sizes (a JSON
+    text's size is its length), safe to share between a process's threads."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def capacity() -> int:
+        return settings.REPOTRAFFIC_API_CACHE_MB * MB
+
+    def get(self, key: Hashable) -> Any:
+        """The value under `key`, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def set(self, key: Hashable, value: Any, *, size: int) -> None:
+        """Keep `value` under `key`; one larger than the whole cache is not kept."""
+        capacity = self.capacity()
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= old[1]
+            if size > capacity:
+                return
+            self._entries[key] = (value, size)
+            self._size += size
+            while self._size > capacity:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
-def json_cached(*, key: str, render: Callable[[], str], timeout: int = DAY) -> str:
+_cache = ProcessCache()
+
+
+def json_cached(*, key: Hashable, render: Callable[[], str]) -> str:
     """The JSON text render() gives, cached under `key`, which must carry the data's
     version."""
-    store = json_cache()
-    body = store.get(key)
+    body = _cache.get(key)
     if body is None:
         body = render()
-        store.set(key, body, timeout=timeout)
+        _cache.set(key, body, size=len(body))
     return body
 
 
-def json_cache_get(key: str) -> Any:
-    return json_cache().get(key)
+def json_cache_get(key: Hashable) -> Any:
+    return _cache.get(key)
 
 
-def json_cache_set(key: str, value: Any, timeout: int = DAY) -> None:
-    json_cache().set(key, value, timeout=timeout)
+def json_cache_set(key: Hashable, value: Any, *, size: int) -> None:
+    _cache.set(key, value, size=size)
+
+
+def json_cache_clear() -> None:
+    """Forget every entry, as a process that has read nothing yet (tests)."""
+    _cache.clear()

@@ -108,6 +108,27 @@ class _Compiled:
     reads: list[_Read] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LookupRow:
+    """One row of a JoinedLookup, raw: `values(i)` are table i's columns as the database
+    gave them (in its model's field order, primary key included), `instance(i)` its
+    model instance (None where the LEFT JOIN found no row)."""
+
+    raw: tuple[Any, ...]
+    reads: list[_Read]
+
+    def values(self, index: int) -> tuple[Any, ...]:
+        read = self.reads[index]
+        return self.raw[read.start : read.start + len(read.columns)]
+
+    def instance(self, index: int) -> Any:
+        return self.reads[index].instance(self.raw, connections["default"])
+
+    def instances(self) -> tuple[Any, ...]:
+        connection = connections["default"]
+        return tuple(read.instance(self.raw, connection) for read in self.reads)
+
+
 class JoinedLookup:
     """One SELECT: the first table's row where its `match` holds, and for each table
     after it the row LEFT JOINed where its own `match` holds (None where none does).
@@ -175,22 +196,31 @@ class JoinedLookup:
         )
         return _Compiled(sql=sql, params=params, reads=reads)
 
-    def get(self, **values: object) -> tuple[Any, ...] | None:
-        """The instances of the tables' rows, None for a joined table without one; None
-        if the first table has no matching row."""
-        connection = connections["default"]
+    def _compiled_for(self, connection: BaseDatabaseWrapper) -> _Compiled:
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile(connection)
+        return compiled
+
+    def row(self, **values: object) -> LookupRow | None:
+        """The joined row as the database gives it, before any conversion; None if the
+        first table has no matching row. For a caller that can answer from the raw
+        values (a cache keyed by them) and converts only when it must (instances)."""
+        connection = connections["default"]
+        compiled = self._compiled_for(connection)
         params = [
             each.get_db_prep_value(values[name], connection) for name, each in compiled.params
         ]
         with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        return tuple(read.instance(row, connection) for read in compiled.reads)
+            found = cursor.fetchone()
+        return None if found is None else LookupRow(found, compiled.reads)
+
+    def get(self, **values: object) -> tuple[Any, ...] | None:
+        """The instances of the tables' rows, None for a joined table without one; None
+        if the first table has no matching row."""
+        found = self.row(**values)
+        return None if found is None else found.instances()
 
 
 @functools.lru_cache(maxsize=64)

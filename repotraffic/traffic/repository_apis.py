@@ -12,7 +12,7 @@ from repotraffic.common.exceptions import ApplicationError, NotFoundError
 from repotraffic.repositories.apis import REPOSITORY_ID
 from repotraffic.traffic.repository_selectors import (
     repository_detail_json,
-    repository_list_json,
+    repository_list_read_by_token,
     repository_read_by_token,
 )
 from repotraffic.traffic.repository_serializers import DETAIL_INTERVALS, RepositorySerializer
@@ -38,23 +38,28 @@ def _unfiltered(query_params) -> bool:
 
 
 class RepositoryListApi(APIView):
+    def token_authenticate(self, request, token: str):
+        """ApiTokenAuthentication's lookup, reading only what the list needs, with the
+        list (repository_list_read_by_token): request.auth is its JSON text."""
+        return repository_list_read_by_token(token=token)
+
     @extend_schema(
         operation_id="repos_list",
         responses={200: RepositorySerializer(many=True), **error_responses(401, 405)},
     )
     def get(self, request):
-        return json_response(repository_list_json(user=request.user))
+        return json_response(request.auth)
 
 
 class RepositoryDetailApi(APIView):
     def token_authenticate(self, request, token: str):
         """ApiTokenAuthentication's lookup, in one query with the repository the URL
-        names, its collection state and, for an unfiltered detail, its traffic rendered
-        at collection (repository_read_by_token): request.auth is that RepositoryRead."""
+        names and its collection state or, for an unfiltered detail, the whole answer
+        (repository_read_by_token): request.auth is that RepositoryRead."""
         read = repository_read_by_token(
             token=token,
             repository_id=self.kwargs["repository_id"],
-            with_traffic_json=_unfiltered(request.query_params),
+            with_detail_json=_unfiltered(request.query_params),
         )
         return None if read is None else (read.user, read)
 
@@ -91,14 +96,13 @@ class RepositoryDetailApi(APIView):
             start=request.query_params.get("start"), end=request.query_params.get("end")
         )
         read = request.auth  # token_authenticate's
-        if read.repository is None:
+        if not read.found:
             raise NotFoundError(f"You have no repository with id {repository_id}.")
+        if read.detail_json is not None:  # unfiltered
+            return json_response(read.detail_json)
         interval = interval_parse(value=request.query_params.get("interval"))
         return json_response(
             repository_detail_json(
-                repository=read.repository,
-                date_range=date_range,
-                interval=interval,
-                traffic_json=read.traffic_json,
+                repository=read.repository, date_range=date_range, interval=interval
             )
         )

@@ -5,13 +5,13 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.renderers import JSONRenderer
 
+from repotraffic.common.cache import json_cache_clear
 from repotraffic.integrations.github.client import TrafficBucket, TrafficWindow
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
@@ -22,6 +22,7 @@ from repotraffic.traffic.repository_serializers import RepositoryDetailSerialize
 from repotraffic.traffic.selectors import traffic_detail
 from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
+from repotraffic.users.tests.factories import user_with_token
 
 
 def create(client, body):
@@ -257,7 +258,7 @@ class TestRepositoryDetail:
         repository = RepositoryFactory.create(user=user)
         traffic_days_create(repository=repository, start=dt.date(2022, 1, 1), days=1100)
         collection_record(repository=repository, attempted_at=timezone.now())
-        cache.clear()  # as in a process that has not read it yet
+        json_cache_clear()  # as in a process that has not read it yet
 
         # The token, the repository, its collection state and its traffic as rendered
         # when the collection was recorded: one query.
@@ -279,7 +280,7 @@ class TestRepositoryDetail:
 
         # Rows written without a collection being recorded: the stored rendering is stale.
         traffic_days_create(repository=repository, start=dt.date(2024, 1, 3), days=1, views=99)
-        cache.clear()
+        json_cache_clear()
 
         traffic = auth_client.get(f"/api/repos/{repository.id}").json()["traffic"]
         assert [day["views"] for day in traffic][-1] == 99
@@ -293,6 +294,47 @@ class TestRepositoryDetail:
 
         assert [day["date"] for day in body["traffic"]] == ["2024-01-04", "2024-01-05"]
         assert body["totals"]["days"] == 2
+
+    def test_a_served_detail_follows_every_change_of_what_it_shows(
+        self, auth_client, user, django_assert_num_queries
+    ):
+        # This process keeps the detail it served with the columns it showed: each
+        # read checks them in its one query and answers anew once one moved.
+        repository = RepositoryFactory.create(user=user, owner="acme", name="old")
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=3)
+        collection_record(repository=repository, attempted_at=timezone.now())
+        path = f"/api/repos/{repository.id}"
+        first = auth_client.get(path).json()
+
+        # A failed attempt: the error and the attempt time move, the traffic does not.
+        collection_record(
+            repository=repository, attempted_at=timezone.now(), error="GitHub said 403."
+        )
+        with django_assert_num_queries(1):
+            failed = auth_client.get(path).json()
+        assert failed["last_error"] == "GitHub said 403."
+        assert failed["last_attempt_at"] != first["last_attempt_at"]
+        assert failed["traffic"] == first["traffic"]
+
+        # Renamed at GitHub (a collection records the new name).
+        Repository.objects.filter(id=repository.id).update(name="new")
+        assert auth_client.get(path).json()["url"] == "https://github.com/acme/new"
+
+        # New traffic written outside a collection (no stored rendering for it).
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 4), days=1, views=7)
+        traffic = auth_client.get(path).json()["traffic"]
+        assert [day["views"] for day in traffic][-1] == 7
+        assert auth_client.get(path).json()["traffic"] == traffic
+
+    def test_a_served_detail_is_not_shown_to_another_user(self, auth_client, api_client, user):
+        repository = RepositoryFactory.create(user=user)
+        collection_record(repository=repository, attempted_at=timezone.now())
+        assert auth_client.get(f"/api/repos/{repository.id}").status_code == 200
+
+        _, stranger_token = user_with_token()
+        response = api_client.get(f"/api/repos/{repository.id}", HTTP_X_API_TOKEN=stranger_token)
+
+        assert response.status_code == 404
 
     def test_the_detail_is_the_combined_serializers_rendering(self, auth_client, user):
         repository = RepositoryFactory.create(
