@@ -44,7 +44,7 @@ The top-10 referrer and page lists: fake_traffic.py. Stars, releases and their
 downloads over time: fake_activity.py. The realistic profile: fake_realistic.py. The
 endpoints, who may read what, pagination and error bodies: fake_routes.py. The headers
 GitHub requires and sends, rate limits and the control endpoint (POST /_fake/state):
-fake_http.py. Faults: fake_faults.py.
+fake_http.py. Faults: fake_faults.py. Requests in flight at once: fake_concurrency.py.
 The state behind them is defined in fake_state.py; this module is the one to import from.
 """
 
@@ -52,10 +52,12 @@ import datetime as dt
 import itertools
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from typing import Any, TypedDict
 
 from repotraffic.integrations.github import fake_activity, fake_realistic, fake_traffic
+from repotraffic.integrations.github.fake_concurrency import ConcurrencyMeter
 from repotraffic.integrations.github.fake_faults import fault_build
 from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FakeHTTPServer
 from repotraffic.integrations.github.fake_realistic import Spike
@@ -105,6 +107,8 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
         self._state = State(**self._defaults)
         self._request_numbers = itertools.count(1)  # never reset: request ids stay unique
+        # Outside State: reset() must not lose count of requests still in flight.
+        self._concurrency = ConcurrencyMeter()
 
     # --- life cycle -------------------------------------------------------------
 
@@ -150,6 +154,7 @@ class FakeGitHub:
         """Forgets every token, repository, fault, count and clock setting."""
         with self._lock:
             self._state = State(**self._defaults)
+            self._concurrency.reset()
 
     def add_token(
         self, token: str, *, login: str | None = None, push: bool = True, kind: str = "classic"
@@ -267,11 +272,20 @@ class FakeGitHub:
         with self._lock:
             return list(self._state.log)
 
+    def concurrency_peaks(self) -> dict[str, int]:
+        """The most API requests answered at once, per login of their token ("" for no or
+        an unknown token), since the last reset; see fake_concurrency.py."""
+        return self._concurrency.peaks()
+
+    def concurrency_reset(self) -> None:
+        self._concurrency.reset()
+
     def state(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "requests": dict(self._state.counts),
                 "total_requests": sum(self._state.counts.values()),
+                "concurrency_peaks": self._concurrency.peaks(),
                 "faults": [asdict(fault) for fault in self._state.faults],
                 "repos": [
                     {"owner": repo.owner, "name": repo.name, "private": repo.private}
@@ -295,6 +309,8 @@ class FakeGitHub:
                 self.add_repo(**repo)
             if control.get("reset_requests"):
                 self.reset_requests()
+            if control.get("concurrency_reset"):
+                self.concurrency_reset()
             return self.state()
 
     def seed_demo(self) -> None:
@@ -355,6 +371,11 @@ class FakeGitHub:
         """Sleeps, but wakes up at once when the server stops."""
         if seconds > 0:
             self._stopping.wait(seconds)
+
+    def request_in_flight(self, *, token: str | None) -> AbstractContextManager[None]:
+        """Counts an API request as in flight while the block runs (fake_concurrency.py)."""
+        info = self.token_lookup(token)
+        return self._concurrency.request(info.login if info is not None else "")
 
     def latency_seconds(self) -> float:
         with self._lock:

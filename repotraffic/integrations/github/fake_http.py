@@ -24,9 +24,10 @@ Control: POST /_fake/state with a JSON object, all keys optional, applied in thi
     {"tokens": [{"token": "t", "login": "alice", "push": true, "kind": "classic"}],
      "repos": [{"owner": "acme", "name": "rocket", "private": false,
                 "push_tokens": null, "stars": null, "profile": "default"}],
-     "reset_requests": true}
+     "reset_requests": true, "concurrency_reset": true}
 It answers like GET /_fake/state: {"requests": {path: count}, "total_requests",
-"faults", "repos", "tokens"}. A fake in
+"concurrency_peaks": {login: most requests at once} (fake_concurrency.py), "faults",
+"repos", "tokens"}. A fake in
 another process (`manage.py fake_github`, as bench/ runs it) is set up this way;
 everything else goes through FakeGitHub's methods. Control requests are never counted,
 delayed or faulted.
@@ -81,7 +82,7 @@ NO_USER_AGENT_MESSAGE = (
 _REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)")
 # GitHub's links to pages of a repository's lists name it by id.
 _REPOSITORY_ID_PATH = re.compile(r"^/repositories/(\d+)(?=/|$)")
-CONTROL_KEYS = frozenset({"tokens", "repos", "reset_requests"})
+CONTROL_KEYS = frozenset({"tokens", "repos", "reset_requests", "concurrency_reset"})
 
 
 def _version_refusal(version: str) -> Reply:
@@ -211,20 +212,23 @@ def _api_answer(
 def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) -> Reply:
     """Answers one GitHub API request: latency, then the required headers, faults, auth,
     rate limit and the endpoint. Every answer carries its own X-GitHub-Request-Id."""
-    fake.request_record(
-        path=path,
-        query=query,
-        headers={  # those tests check; never the token
-            "user-agent": headers.get("User-Agent", ""),
-            "x-github-api-version": headers.get("X-GitHub-Api-Version", ""),
-            "accept": headers.get("Accept", ""),
-        },
-    )
-    fake.wait(fake.latency_seconds())
-    request_id = fake.request_id_next()
-    reply = _api_answer(fake=fake, path=path, query=query, headers=headers, request_id=request_id)
-    reply.headers = {"X-GitHub-Request-Id": request_id, **reply.headers}
-    return reply
+    with fake.request_in_flight(token=_token_parse(headers.get("Authorization"))):
+        fake.request_record(
+            path=path,
+            query=query,
+            headers={  # those tests check; never the token
+                "user-agent": headers.get("User-Agent", ""),
+                "x-github-api-version": headers.get("X-GitHub-Api-Version", ""),
+                "accept": headers.get("Accept", ""),
+            },
+        )
+        fake.wait(fake.latency_seconds())
+        request_id = fake.request_id_next()
+        reply = _api_answer(
+            fake=fake, path=path, query=query, headers=headers, request_id=request_id
+        )
+        reply.headers = {"X-GitHub-Request-Id": request_id, **reply.headers}
+        return reply
 
 
 def control_reply(*, fake: "FakeGitHub", method: str, path: str, body: bytes) -> Reply:
