@@ -221,6 +221,22 @@ GITHUB_TIMEOUT = env_float("GITHUB_TIMEOUT", default=10.0, minimum=0.1)
 GITHUB_MAX_RETRIES = env_int("GITHUB_MAX_RETRIES", default=3)
 GITHUB_RETRY_BACKOFF = env_float("GITHUB_RETRY_BACKOFF", default=1.0)
 GITHUB_RATE_LIMIT_MAX_WAIT = env_float("GITHUB_RATE_LIMIT_MAX_WAIT", default=60.0)
+# One gate per token shared by every process (repotraffic.budget.gates): requests in
+# flight with one token at once, and the requests of its hour kept for calls someone
+# waits for (checking a token or a new repository).
+GITHUB_TOKEN_CONCURRENCY = env_int("GITHUB_TOKEN_CONCURRENCY", default=4, minimum=1)
+GITHUB_RATE_LIMIT_RESERVE = env_int("GITHUB_RATE_LIMIT_RESERVE", default=100)
+# Where the gates live: empty for Redis when the broker is Redis, else the database;
+# or redis://..., "database", "memory" (one process alone).
+REPOTRAFFIC_GATE_URL = env_str("REPOTRAFFIC_GATE_URL")
+if REPOTRAFFIC_GATE_URL and not (
+    REPOTRAFFIC_GATE_URL in ("database", "memory")
+    or REPOTRAFFIC_GATE_URL.startswith(("redis://", "rediss://"))
+):
+    raise ImproperlyConfigured(
+        "REPOTRAFFIC_GATE_URL must be redis://..., database or memory, "
+        f"not {REPOTRAFFIC_GATE_URL!r}"
+    )
 # Fernet key for users' GitHub tokens at rest. Development derives one from
 # SECRET_KEY; production.py requires it to be set.
 REPOTRAFFIC_ENCRYPTION_KEY = env_str("REPOTRAFFIC_ENCRYPTION_KEY")

@@ -12,6 +12,11 @@ CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL") or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 GITHUB_RETRY_BACKOFF = 0.01
 GITHUB_TIMEOUT = 2.0
+# One process per test: the gates in its memory (budget/tests test the shared ones, and
+# the worker tests run real processes with them).
+REPOTRAFFIC_GATE_URL = "memory"
+# The fake's small rate limits test GitHub's own refusals; the reserve has its tests.
+GITHUB_RATE_LIMIT_RESERVE = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

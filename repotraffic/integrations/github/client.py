@@ -19,11 +19,13 @@ before retry n+1. A rate limit whose reset is at most GITHUB_RATE_LIMIT_MAX_WAIT
 seconds away waits for it, using a retry from the same budget; a further reset, or
 an exhausted budget, raises RATE_LIMITED with `retry_at`.
 
-A rate limit further than GITHUB_RATE_LIMIT_MAX_WAIT also blocks the token for the
-whole process until it lifts: every later call with it (the next repository of a
-run, the next task in the worker) raises the same RATE_LIMITED at once, without
-asking GitHub again (see rate_limits.py). `github_rate_limit_blocks_clear` forgets
-the blocks (for tests).
+A rate limit also pauses the token at its gate, for every process (budget.gates) until
+it lifts: every later call with it (the next repository of a run, a task in another
+worker) waits for it if it lifts within GITHUB_RATE_LIMIT_MAX_WAIT, else raises the
+same RATE_LIMITED at once, without asking GitHub again. The gate also holds each token
+to GITHUB_TOKEN_CONCURRENCY requests in flight, and keeps the last
+GITHUB_RATE_LIMIT_RESERVE of its hour for interactive calls.
+`github_rate_limit_blocks_clear` forgets every gate's state (for tests).
 """
 
 import datetime as dt
@@ -32,6 +34,7 @@ import urllib.parse
 
 from django.conf import settings
 
+from repotraffic.budget.gates import token_gate
 from repotraffic.integrations.github import answers, rate_limits, transport
 
 # Re-exported ("X as X"): other code imports the answers' types from here.
@@ -337,5 +340,5 @@ def github_token_key(*, token: str) -> str:
 
 
 def github_rate_limit_blocks_clear() -> None:
-    """Forgets every token blocked by a rate limit in this process (for tests)."""
-    transport.blocked_tokens.clear()
+    """Forgets every token's rate limits and slots at its gate (for tests)."""
+    token_gate().clear()

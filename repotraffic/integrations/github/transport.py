@@ -8,15 +8,19 @@ process (httpx's Client may be shared between threads). At most CLIENTS_MAX are 
 the least recently used is closed past that. A forked child (Celery's prefork pool)
 starts with none: its parent's connections are left to the parent.
 
-Every request GitHub sees goes out through `_send`, once per attempt: the one place to
-wrap with a budget per token shared between processes.
+Every request GitHub sees goes out through `_send`, once per attempt, holding one of
+its token's slots at the token's gate (budget.gates), which every process shares: at
+most GITHUB_TOKEN_CONCURRENCY requests in flight per token, none while a rate limit
+seen anywhere lasts, and none but interactive calls once fewer than
+GITHUB_RATE_LIMIT_RESERVE requests are left of the token's hour.
 
 Redirects: GitHub redirects a renamed repository's API paths (301) on its own host. A
 redirect to the same scheme, host and port is followed, at most _REDIRECTS_MAX times,
 with the token; one anywhere else is refused as MALFORMED, without a request there.
 
-Nothing here reads a clock or sleeps on its own: a call brings its `Timing` from
-client.py, whose `_sleep`, `_clock` and `_utc_today` tests patch.
+The policy's waits and clock come with each call's `Timing` from client.py, whose
+`_sleep`, `_clock` and `_utc_today` tests patch; only waiting for a slot at the gate,
+which is waiting for other requests to end, sleeps in real time.
 """
 
 import datetime as dt
@@ -26,15 +30,18 @@ import logging
 import os
 import ssl
 import threading
+import time
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from repotraffic.budget.gates import Gate, Permit, gate_concurrency, token_gate
 from repotraffic.integrations.github import rate_limits
 from repotraffic.integrations.github.errors import (
     GitHubError,
@@ -232,8 +239,14 @@ class HttpClients:
 http_clients = HttpClients(size=CLIENTS_MAX)
 os.register_at_fork(after_in_child=http_clients.forget)
 
-# Process-wide: tokens that hit a rate limit too far away to wait for.
-blocked_tokens = rate_limits.BlockedTokens()
+# A slot of the token's gate is leased for this long beyond the request's own timeouts
+# (its redirects included): then a process that died holding it gives it up.
+_SLOT_LEASE_MARGIN_SECONDS = 30.0
+# Waiting for a slot: polls from the first to the longest pause, for at most this many
+# request timeouts (an interactive call: one).
+_SLOT_POLL_FIRST_SECONDS = 0.02
+_SLOT_POLL_LONGEST_SECONDS = 0.25
+_SLOT_WAIT_TIMEOUTS = 10
 
 
 @functools.cache
@@ -311,22 +324,22 @@ def get(
     token in this process until it lifts (see rate_limits.py)."""
     config, timing = call.config, call.timing
     budget = budget or Budget(attempts_left=config.max_retries + 1)
+    gate = token_gate()
     attempt = 0  # this request's, for the backoff and the message
     while True:
-        blocked = blocked_tokens.blocked_until(key=call.token_key, now=timing.clock())
-        if blocked is not None:
-            raise rate_limited_error(until=blocked)
         if budget.attempts_left <= 0:
             raise GitHubError(
                 GitHubErrorCause.UNAVAILABLE,
                 f"GitHub could not be asked for {subject}: the attempts allowed were used "
                 f"up; {config.retry_hint}",
             )
+        permit = _slot_take(gate=gate, call=call, subject=subject)
         budget.attempts_left -= 1
         http = http_clients.get(
             key=call.token_key,
             build=lambda: _http_client_build(api_url=config.api_url, token=call.token),
         )
+        response = None
         try:
             response = _send(
                 http=http,
@@ -346,7 +359,9 @@ def get(
             if not http.is_closed:
                 raise
             failure = "connection failed: its pool was closed"  # evicted meanwhile
-        else:
+        finally:
+            gate.release(permit=permit, **_hour_left(response))
+        if response is not None:
             status = response.status_code
             if status == 200:
                 return Answer(
@@ -364,15 +379,13 @@ def get(
                 now=now,
             )
             if until is not None:
+                # Every process holds back until it lifts, not this one alone.
+                gate.pause(token_key=call.token_key, until=until)
                 wait = until - now
-                if wait > config.max_wait:
-                    blocked_tokens.block(key=call.token_key, until=until, now=now)
                 if wait > config.max_wait or config.interactive or budget.attempts_left <= 0:
                     raise rate_limited_error(until=until)
-                logger.warning("GitHub rate limit on %s; waiting %.1fs", subject, wait)
-                timing.sleep(max(0.0, wait) + _RATE_LIMIT_MARGIN_SECONDS)
                 attempt += 1
-                continue
+                continue  # _slot_take waits for it
             if status < 500:
                 raise status_error(
                     status=status, body=response.text, subject=subject, repo=repo, what=what
@@ -388,3 +401,56 @@ def get(
         logger.warning("GitHub %s for %s; retrying in %.2fs", failure, subject, delay)
         timing.sleep(delay)
         attempt += 1
+
+
+def _hour_left(response: httpx.Response | None) -> dict[str, Any]:
+    """What an answer says is left of its token's hour: X-RateLimit-Remaining and
+    X-RateLimit-Reset, or None for each where it says nothing."""
+    remaining = reset = None
+    if response is not None:
+        try:
+            remaining = int(response.headers["x-ratelimit-remaining"])
+            reset = float(response.headers["x-ratelimit-reset"])
+        except (KeyError, ValueError):
+            remaining = reset = None
+    return {"remaining": remaining, "reset": reset}
+
+
+def _slot_take(*, gate: Gate, call: Call, subject: str) -> Permit:
+    """A slot of the token's gate: waits while the token's slots are all taken, and for
+    a rate limit that lifts within GITHUB_RATE_LIMIT_MAX_WAIT; raises RATE_LIMITED for a
+    longer one (at once, without asking GitHub), or UNAVAILABLE when no slot frees in
+    time."""
+    config, timing = call.config, call.timing
+    lease = (_REDIRECTS_MAX + 1) * config.timeout + _SLOT_LEASE_MARGIN_SECONDS
+    patience = config.timeout * (1 if config.interactive else _SLOT_WAIT_TIMEOUTS)
+    # Waiting for a slot is waiting for other requests to end, in real time: the policy's
+    # waits (timing.sleep) are for GitHub's limits.
+    started, pause = time.monotonic(), _SLOT_POLL_FIRST_SECONDS
+    slept_past = 0.0
+    while True:
+        now = timing.clock()
+        taken = gate.take(
+            token_key=call.token_key, now=now, lease_seconds=lease, interactive=config.interactive
+        )
+        if isinstance(taken, Permit):
+            return taken
+        if taken.until is not None:
+            wait = taken.until - now
+            # Once waited for, a limit still in force (a clock that did not move on)
+            # is given up on rather than waited for again.
+            if wait > config.max_wait or config.interactive or taken.until <= slept_past:
+                raise rate_limited_error(until=taken.until)
+            logger.warning("GitHub rate limit on %s; waiting %.1fs", subject, wait)
+            timing.sleep(max(0.0, wait) + _RATE_LIMIT_MARGIN_SECONDS)
+            slept_past = taken.until
+            continue
+        waited = time.monotonic() - started
+        if waited >= patience:
+            raise GitHubError(
+                GitHubErrorCause.UNAVAILABLE,
+                f"GitHub could not be asked for {subject}: {gate_concurrency()} requests "
+                f"with the same token were in flight for {waited:.0f}s; {config.retry_hint}",
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, _SLOT_POLL_LONGEST_SECONDS)

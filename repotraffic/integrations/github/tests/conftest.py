@@ -1,4 +1,5 @@
 import functools
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -70,9 +71,11 @@ def github_answers(
 
 @pytest.fixture(autouse=True)
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every wait the client decides on, recorded instead of slept."""
+    """Every wait the client decides on, recorded instead of slept; the client's clock
+    moves on by what it would have slept, as it would have."""
     calls: list[float] = []
     monkeypatch.setattr(client, "_sleep", calls.append)
+    monkeypatch.setattr(client, "_clock", lambda: time.time() + sum(calls))
     return calls
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from repotraffic.integrations.github import client, rate_limits, transport
+from repotraffic.budget.gates import MemoryGate, token_gate
+from repotraffic.integrations.github import client, transport
 from repotraffic.integrations.github.client import GitHubError, GitHubErrorCause, github_token_check
 from repotraffic.integrations.github.fake import FakeGitHub
 from repotraffic.integrations.github.tests.helpers import (
@@ -187,7 +188,8 @@ def test_exhausting_the_fakes_real_limit_raises_rate_limited(
     assert error.cause == GitHubErrorCause.RATE_LIMITED
     assert error.retry_at is not None
     assert error.retry_at > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=59)
-    assert fake.request_counts() == {VIEWS: 2, CLONES: 2}
+    # The third request's answer said none was left of the hour: the fourth is not sent.
+    assert fake.request_counts() == {VIEWS: 2, CLONES: 1}
     assert sleeps == []
 
 
@@ -280,15 +282,29 @@ def test_requests_go_out_again_once_the_clock_passes_retry_at(
 ) -> None:
     first = _limit_far_away(fake, kind, options)
     assert first.retry_at is not None
-    monkeypatch.setattr(client, "_clock", lambda: first.retry_at.timestamp() - 1)
+    key = hashlib.sha256(f"{fake.url}\n{TOKEN}".encode()).hexdigest()
+    monkeypatch.setattr(client, "_clock", lambda: first.retry_at.timestamp() - 3600)
     assert fetch_error(name="other").cause == GitHubErrorCause.RATE_LIMITED
     assert fake.request_counts() == {}
 
     monkeypatch.setattr(client, "_clock", lambda: first.retry_at.timestamp())
 
+    assert token_gate().paused_until(token_key=key, now=first.retry_at.timestamp()) is None
     assert fetch(name="other").views
     assert fake.request_counts() == {"/repos/acme/other/traffic/views": 1, OTHER_CLONES: 1}
-    assert transport.blocked_tokens._until == {}  # the entry expired and was dropped
+
+
+def test_a_limit_that_lifts_soon_is_waited_for_by_a_later_call(
+    fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    first = _limit_far_away(fake, "primary_rate_limit", {"reset_in": 3600})
+    assert first.retry_at is not None
+    start = first.retry_at.timestamp() - 30  # the limit lifts within the 60 s we wait
+    monkeypatch.setattr(client, "_clock", lambda: start + sum(sleeps))
+
+    assert fetch(name="other").views
+    assert len(sleeps) == 1 and 30 <= sleeps[0] <= 32
+    assert fake.request_counts() == {"/repos/acme/other/traffic/views": 1, OTHER_CLONES: 1}
 
 
 def test_a_rate_limit_waited_out_blocks_nothing(fake: FakeGitHub, sleeps: list[float]) -> None:
@@ -304,39 +320,9 @@ def test_a_rate_limit_waited_out_blocks_nothing(fake: FakeGitHub, sleeps: list[f
 def test_the_registry_keeps_a_digest_never_the_token(fake: FakeGitHub) -> None:
     _limit_far_away(fake, "primary_rate_limit", {"reset_in": 3600})
 
-    keys = list(transport.blocked_tokens._until)
-    assert keys == [hashlib.sha256(f"{fake.url}\n{TOKEN}".encode()).hexdigest()]
-
-
-def test_blocked_tokens_expire_keep_the_latest_limit_and_clear() -> None:
-    blocked = rate_limits.BlockedTokens()
-    blocked.block(key="a", until=200.0, now=100.0)
-    blocked.block(key="a", until=150.0, now=100.0)  # a shorter limit shortens nothing
-    blocked.block(key="b", until=90.0, now=100.0)  # already over
-
-    assert blocked.blocked_until(key="a", now=199.0) == 200.0
-    assert blocked.blocked_until(key="b", now=100.0) is None
-    assert blocked.blocked_until(key="a", now=200.0) is None
-    blocked.block(key="c", until=300.0, now=100.0)
-    blocked.clear()
-    assert blocked.blocked_until(key="c", now=100.0) is None
-
-
-def test_blocked_tokens_are_safe_across_threads() -> None:
-    blocked = rate_limits.BlockedTokens()
-
-    def work(n: int) -> None:
-        for i in range(300):
-            blocked.block(key=f"{n}-{i % 7}", until=1000.0 + i, now=float(i))
-            blocked.blocked_until(key=f"{(n + 1) % 8}-{i % 7}", now=float(i))
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert all(blocked.blocked_until(key=f"{n}-6", now=0.0) for n in range(8))
+    gate = token_gate()
+    assert isinstance(gate, MemoryGate)
+    assert list(gate._tokens) == [hashlib.sha256(f"{fake.url}\n{TOKEN}".encode()).hexdigest()]
 
 
 # --- an interactive token check gives up quickly ---------------------------------
