@@ -6,8 +6,9 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from repotraffic.common.dates import DateRange
 from repotraffic.common.lookups import model_get_by_fields
@@ -373,7 +374,31 @@ def _ids_paged(queryset: QuerySet[Repository] | QuerySet[Collection]) -> Iterato
 
 
 def repository_ids_all() -> Iterator[uuid.UUID]:
-    return _ids_paged(Repository.objects.all())
+    """Every repository once, in the order a scheduled run collects them: those never
+    collected first, then by their last success, oldest first. When a token's hour runs
+    short mid-run, the rest wait at its gate for the next hour (budget.gates), so the
+    longest waiting goes first and none is left behind day after day. A repository
+    collected while this is read is not given again."""
+    started = timezone.now()
+    yield from _ids_paged(Repository.objects.filter(collection__last_success_at__isnull=True))
+    collected = (
+        Repository.objects.filter(collection__last_success_at__lt=started)
+        .order_by("collection__last_success_at", "pk")
+        .values_list("collection__last_success_at", "pk")
+    )
+    last: tuple[dt.datetime, uuid.UUID] | None = None
+    while True:
+        after = collected
+        if last is not None:
+            after = collected.filter(
+                Q(collection__last_success_at__gt=last[0])
+                | Q(collection__last_success_at=last[0], pk__gt=last[1])
+            )
+        page = list(after[:_ID_PAGE])
+        yield from (pk for _, pk in page)
+        if len(page) < _ID_PAGE:
+            return
+        last = page[-1]
 
 
 def repository_ids_collection_pending() -> Iterator[uuid.UUID]:

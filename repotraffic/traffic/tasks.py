@@ -89,7 +89,8 @@ def repository_created_receive(sender: Any, *, repository: Repository, **kwargs:
 @shared_task(name="traffic_fetch_all")
 def traffic_fetch_all() -> int:
     """The scheduled run: every collection is requested (one UPDATE), then queued as one
-    task per repository, so workers share the load."""
+    task per repository, so workers share the load: never collected first, then the
+    oldest success first (repository_ids_all)."""
     collections_request_all()
     count = 0
     for repository_id in repository_ids_all():

@@ -39,3 +39,31 @@ def test_pending_ids_are_paged_through_the_filter():
     found = list(selectors.repository_ids_collection_pending())
 
     assert found == sorted(repository.id for repository in pending)
+
+
+def test_the_scheduled_order_is_never_collected_then_oldest_success_first():
+    now = timezone.now()
+    recent = RepositoryFactory.create(collection__last_success_at=now - dt.timedelta(hours=1))
+    oldest = RepositoryFactory.create(collection__last_success_at=now - dt.timedelta(days=3))
+    never = sorted(RepositoryFactory.create_batch(3), key=lambda repository: repository.id)
+    same = RepositoryFactory.create_batch(2, collection__last_success_at=now - dt.timedelta(days=1))
+    same.sort(key=lambda repository: repository.id)
+
+    order = list(selectors.repository_ids_all())
+
+    assert order == [each.id for each in [*never, oldest, *same, recent]]
+
+
+def test_a_repository_collected_while_the_order_is_read_comes_once():
+    now = timezone.now()
+    first, second, third = (
+        RepositoryFactory.create(collection__last_success_at=now - dt.timedelta(days=days))
+        for days in (3, 2, 1)
+    )
+    ids = selectors.repository_ids_all()
+
+    assert next(ids) == first.id
+    # Collected by the run meanwhile: its last success is now the newest.
+    type(first.collection).objects.filter(pk=first.id).update(last_success_at=timezone.now())
+
+    assert list(ids) == [second.id, third.id]
