@@ -386,7 +386,7 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
         .order_by("collection__last_success_at", "pk")
         .values_list("collection__last_success_at", "pk")
     )
-    last: tuple[dt.datetime, uuid.UUID] | None = None
+    last: tuple[dt.datetime | None, uuid.UUID] | None = None
     while True:
         after = collected
         if last is not None:
