@@ -6,7 +6,7 @@ from django.conf import settings
 
 from repotraffic.common.lookups import model_get_by_fields
 from repotraffic.users.crypto import secret_decrypt
-from repotraffic.users.models import User
+from repotraffic.users.models import User, email_key
 from repotraffic.users.tokens import api_token_digest
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,11 @@ def user_token_verify(*, user: User | None, digest: str) -> User | None:
     if user is None or not hmac.compare_digest(user.token_digest, digest):
         return None
     return user
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The user with this email, in any case or Unicode form (email_key), or None."""
+    return User.objects.filter(email_key=email_key(email.strip())).first()
 
 
 def user_get_by_token(*, token: str) -> User | None:

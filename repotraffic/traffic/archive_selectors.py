@@ -1,0 +1,102 @@
+"""The export of archives: every kind of data of some repositories (all, a user's, or
+those named OWNER/NAME) as JSON Lines in archive_format's line format, to keep outside
+the database (a move to another server, a copy that outlives a schema) and to read back
+with archive_services. It only reads, hence a selector.
+
+Nothing secret is written: the users' API token digests and GitHub tokens are not even
+read.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+
+from repotraffic.repositories.models import Repository
+from repotraffic.traffic.archive_format import (
+    ARCHIVE_FORMAT,
+    ARCHIVE_VERSION,
+    CHUNK,
+    KINDS,
+    REPOSITORY,
+    ArchiveError,
+    Values,
+    datetime_text,
+    json_line,
+    json_value,
+)
+from repotraffic.users.selectors import user_get_by_email
+
+
+@dataclass(frozen=True)
+class ArchiveExported:
+    repositories: int
+    lines: int
+
+
+def _repositories_selected(
+    *, user_email: str | None, full_name: str | None
+) -> models.QuerySet[Repository]:
+    """The repositories to export, with only the user's email of the user: their token
+    digest and GitHub token are never read."""
+    repositories = Repository.objects.select_related("user").only(
+        "owner", "name", "created_at", "user__email"
+    )
+    if user_email is not None:
+        user = user_get_by_email(email=user_email)
+        if user is None:
+            raise ArchiveError(f"There is no user with email {user_email}.")
+        repositories = repositories.filter(user=user)
+    if full_name is not None:
+        owner, slash, name = full_name.partition("/")
+        if not (owner and slash and name) or "/" in name:
+            raise ArchiveError(f"{full_name!r} is not OWNER/NAME.")
+        repositories = repositories.filter(owner__iexact=owner, name__iexact=name)
+        if not repositories.exists():
+            whose = f" of {user_email}" if user_email is not None else ""
+            raise ArchiveError(f"There is no repository {full_name}{whose}.")
+    return repositories.order_by("owner", "name", "id")
+
+
+def _repository_records(repository: Repository) -> Iterator[Values]:
+    identity = {
+        "owner": repository.owner,
+        "name": repository.name,
+        "user_email": repository.user.email,
+    }
+    yield {
+        "kind": REPOSITORY.name,
+        **identity,
+        "created_at": datetime_text(repository.created_at),
+    }
+    for kind in KINDS:
+        keys = [key for key, _ in kind.columns]
+        rows = (
+            kind.model._default_manager.filter(repository=repository)
+            .order_by(*kind.key_fields)
+            .values_list(*(path for _, path in kind.columns))
+        )
+        for row in rows.iterator(chunk_size=CHUNK):
+            yield {
+                "kind": kind.name,
+                **identity,
+                **dict(zip(keys, map(json_value, row), strict=True)),
+            }
+
+
+def archive_export(
+    *, write: Callable[[str], object], user_email: str | None = None, full_name: str | None = None
+) -> ArchiveExported:
+    """Write the archive of every repository (or a user's, or those named OWNER/NAME) to
+    `write`, a line at a time, reading the rows a chunk at a time."""
+    repositories = _repositories_selected(user_email=user_email, full_name=full_name)
+    header = {"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION}
+    write(json_line({**header, "exported_at": datetime_text(timezone.now())}))
+    exported = lines = 0
+    for repository in repositories.iterator(chunk_size=CHUNK):
+        exported += 1
+        for record in _repository_records(repository):
+            write(json_line(record))
+            lines += 1
+    return ArchiveExported(repositories=exported, lines=lines + 1)
