@@ -6,6 +6,7 @@ from repotraffic.common.apis import HealthApi, ReadyApi
 from repotraffic.repositories.apis import RepositoryCreateApi, RepositoryDeleteApi
 from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
 from repotraffic.traffic.apis import (
+    RepositoryExportApi,
     RepositoryPathsApi,
     RepositoryReferrersApi,
     RepositoryReleasesApi,
@@ -41,6 +42,7 @@ urlpatterns = [
         RepositoryReleasesApi.as_view(),
         name="repos-releases",
     ),
+    path("repos/<str:repository_id>/export", RepositoryExportApi.as_view(), name="repos-export"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
     path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),

@@ -1,6 +1,9 @@
 """Read endpoints for the daily snapshots: GET /api/repos/<id>/referrers, /paths, /stars,
-/releases."""
+/releases; and GET /api/repos/<id>/export, everything stored for one repository."""
 
+import csv
+
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -8,7 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repotraffic.common.api_errors import error_responses
+from repotraffic.common.exceptions import ApplicationError
 from repotraffic.repositories.apis import repository_and_range_read
+from repotraffic.traffic.archive_selectors import (
+    KIND_NAMES,
+    repository_archive_lines,
+    repository_kind_table,
+)
 from repotraffic.traffic.models import PopularSnapshot
 from repotraffic.traffic.popular_selectors import (
     repository_snapshot_list,
@@ -205,3 +214,67 @@ class RepositoryReleasesApi(APIView):
         report = release_downloads_list(repository=repository, date_range=date_range)
         body = {"id": repository.id, "releases": report.releases, "totals": report.totals}
         return Response(self.OutputSerializer(body).data)
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands back what it is given."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class RepositoryExportApi(APIView):
+    @extend_schema(
+        operation_id="repos_export",
+        parameters=[
+            PARAMETERS[0],
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "csv"],
+                default="json",
+                description="json: the repository's archive as JSON Lines (application/"
+                "x-ndjson): a header line, then one line per stored row of every kind, "
+                "which `manage.py import_archive` reads back. csv: one kind's rows as a "
+                "table, with a header row.",
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=list(KIND_NAMES),
+                default="day",
+                description="With format=csv: which rows (day: the daily views and clones).",
+            ),
+        ],
+        responses={
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(400, 401, 404, 405),
+        },
+        description="Everything stored for the repository, to keep or to move: all of it "
+        "as JSON Lines, or one kind as CSV. Streamed; no date filter.",
+    )
+    def get(self, request, repository_id: str):
+        export_format = request.query_params.get("format") or "json"
+        kind = request.query_params.get("kind") or "day"
+        if export_format not in ("json", "csv"):
+            raise ApplicationError(f"format must be json or csv, not {export_format!r}.")
+        if export_format == "csv" and kind not in KIND_NAMES:
+            raise ApplicationError(f"kind must be one of {', '.join(KIND_NAMES)}, not {kind!r}.")
+        repository, _ = repository_and_range_read(request=request, repository_id=repository_id)
+        name = f"{repository.owner}-{repository.name}"
+        if export_format == "json":
+            response = StreamingHttpResponse(
+                repository_archive_lines(repository=repository),
+                content_type="application/x-ndjson",
+            )
+            filename = f"{name}.jsonl"
+        else:
+            writer = csv.writer(_Echo())
+            rows = repository_kind_table(repository=repository, kind=kind)
+            response = StreamingHttpResponse(
+                (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+            )
+            filename = f"{name}-{kind}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -7,7 +7,7 @@ Nothing secret is written: the users' API token digests and GitHub tokens are no
 read.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import models
@@ -21,6 +21,7 @@ from repotraffic.traffic.archive_format import (
     KINDS,
     REPOSITORY,
     ArchiveError,
+    Kind,
     Values,
     datetime_text,
     json_line,
@@ -59,18 +60,26 @@ def _repositories_selected(
     return repositories.order_by("owner", "name", "id")
 
 
-def _repository_records(repository: Repository) -> Iterator[Values]:
+def _header_line() -> str:
+    header = {"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION}
+    return json_line({**header, "exported_at": datetime_text(timezone.now())})
+
+
+def _repository_records(
+    repository: Repository, *, kinds: tuple[Kind, ...] = KINDS, with_repository: bool = True
+) -> Iterator[Values]:
     identity = {
         "owner": repository.owner,
         "name": repository.name,
         "user_email": repository.user.email,
     }
-    yield {
-        "kind": REPOSITORY.name,
-        **identity,
-        "created_at": datetime_text(repository.created_at),
-    }
-    for kind in KINDS:
+    if with_repository:
+        yield {
+            "kind": REPOSITORY.name,
+            **identity,
+            "created_at": datetime_text(repository.created_at),
+        }
+    for kind in kinds:
         keys = [key for key, _ in kind.columns]
         rows = (
             kind.model._default_manager.filter(repository=repository)
@@ -91,8 +100,7 @@ def archive_export(
     """Write the archive of every repository (or a user's, or those named OWNER/NAME) to
     `write`, a line at a time, reading the rows a chunk at a time."""
     repositories = _repositories_selected(user_email=user_email, full_name=full_name)
-    header = {"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION}
-    write(json_line({**header, "exported_at": datetime_text(timezone.now())}))
+    write(_header_line())
     exported = lines = 0
     for repository in repositories.iterator(chunk_size=CHUNK):
         exported += 1
@@ -100,3 +108,27 @@ def archive_export(
             write(json_line(record))
             lines += 1
     return ArchiveExported(repositories=exported, lines=lines + 1)
+
+
+# The kinds a table (CSV) can hold: one per kind of line but the repository's own.
+KIND_NAMES = tuple(kind.name for kind in KINDS)
+
+
+def repository_archive_lines(*, repository: Repository) -> Iterator[str]:
+    """One repository's archive (GET /api/repos/<id>/export): the header, then its
+    lines, as export_archive writes them and import_archive reads them."""
+    yield _header_line()
+    for record in _repository_records(repository):
+        yield json_line(record)
+
+
+def repository_kind_table(*, repository: Repository, kind: str) -> Iterator[Sequence[object]]:
+    """One kind of a repository's rows as a table (the export's CSV): a header of the
+    kind's line keys, then a row per line, values as in the archive."""
+    found = next((each for each in KINDS if each.name == kind), None)
+    if found is None:  # the caller checks it against KIND_NAMES first
+        raise ArchiveError(f"kind must be one of {', '.join(KIND_NAMES)}, not {kind!r}.")
+    keys = [key for key, _ in found.columns]
+    yield keys
+    for record in _repository_records(repository, kinds=(found,), with_repository=False):
+        yield [record[key] for key in keys]

@@ -20,6 +20,8 @@ def test_the_schema_is_public_and_describes_every_endpoint(api_client):
         "/api/repos/{repository_id}/referrers",
         "/api/repos/{repository_id}/paths",
         "/api/repos/{repository_id}/stars",
+        "/api/repos/{repository_id}/releases",
+        "/api/repos/{repository_id}/export",
     ):
         assert path in paths
 
