@@ -186,10 +186,11 @@ class _RepositoryImported:
     following: Line | None  # the next repository's line
 
 
-def _repository_import(
+def archive_repository_import(
     *, head: Line, lines: Iterator[Line], user: User | None
 ) -> _RepositoryImported:
-    """Import one repository's lines, up to the next repository line, in one transaction."""
+    """Import one repository's lines, up to the next repository line, in one transaction.
+    Other formats (ghrs_import) come in through it as lines of their own making."""
     with transaction.atomic():
         repository, created = _repository_target(head=head, user=user)
         # The lock a collection holds while it stores (traffic.services._collection_lock):
@@ -234,7 +235,7 @@ def archive_import(*, lines: Iterable[bytes], user_email: str | None = None) -> 
         if head.kind is not REPOSITORY:
             raise line_error(head.number, f"a {head.kind.name} line before any repository line")
         try:
-            imported = _repository_import(head=head, lines=parsed, user=user)
+            imported = archive_repository_import(head=head, lines=parsed, user=user)
         except ArchiveError as error:
             before = f"; the {repositories} before it were" if repositories else ""
             owner, name, _ = head.identity
