@@ -89,6 +89,30 @@ def _at(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
+def _refused_until(
+    *,
+    paused_until: float | None,
+    remaining: int | None,
+    reset: float | None,
+    now: float,
+    interactive: bool,
+) -> float | None:
+    """Until when a token's state refuses a slot (epoch seconds), or None: while it is
+    paused, to anyone; while no more than the reserve is left of its hour, to all but
+    interactive calls. The rule of the memory and database gates (Redis's is _TAKE)."""
+    if paused_until is not None and paused_until > now:
+        return paused_until
+    if (
+        not interactive
+        and remaining is not None
+        and reset is not None
+        and reset > now
+        and remaining <= _reserve()
+    ):
+        return reset
+    return None
+
+
 @dataclass
 class _TokenState:
     paused_until: float = 0.0
@@ -109,15 +133,15 @@ class MemoryGate:
     ) -> Permit | Refusal:
         with self._lock:
             state = self._tokens.setdefault(token_key, _TokenState())
-            if state.paused_until > now:
-                return Refusal(until=state.paused_until)
-            if (
-                not interactive
-                and state.remaining is not None
-                and state.reset > now
-                and state.remaining <= _reserve()
-            ):
-                return Refusal(until=state.reset)
+            until = _refused_until(
+                paused_until=state.paused_until,
+                remaining=state.remaining,
+                reset=state.reset,
+                now=now,
+                interactive=interactive,
+            )
+            if until is not None:
+                return Refusal(until=until)
             state.slots = {holder: end for holder, end in state.slots.items() if end > now}
             if len(state.slots) >= gate_concurrency():
                 return Refusal(until=None)
@@ -154,29 +178,24 @@ class DatabaseGate:
     """The gate in budget.TokenGate and budget.TokenSlot. Each step is one or two
     statements that commit on their own: GitHub is never asked inside a transaction."""
 
-    def _refused_until(self, *, token_key: str, now: float, interactive: bool) -> float | None:
-        state = TokenGate.objects.filter(token_key=token_key).first()
-        if state is None:
-            return None
-        at = _at(now)
-        if state.paused_until is not None and state.paused_until > at:
-            return state.paused_until.timestamp()
-        if (
-            not interactive
-            and state.remaining is not None
-            and state.reset_at is not None
-            and state.reset_at > at
-            and state.remaining <= _reserve()
-        ):
-            return state.reset_at.timestamp()
-        return None
+    @staticmethod
+    def _epoch(at: dt.datetime | None) -> float | None:
+        return None if at is None else at.timestamp()
 
     def take(
         self, *, token_key: str, now: float, lease_seconds: float, interactive: bool
     ) -> Permit | Refusal:
-        until = self._refused_until(token_key=token_key, now=now, interactive=interactive)
-        if until is not None:
-            return Refusal(until=until)
+        state = TokenGate.objects.filter(token_key=token_key).first()
+        if state is not None:
+            until = _refused_until(
+                paused_until=self._epoch(state.paused_until),
+                remaining=state.remaining,
+                reset=self._epoch(state.reset_at),
+                now=now,
+                interactive=interactive,
+            )
+            if until is not None:
+                return Refusal(until=until)
         count = gate_concurrency()
         at = _at(now)
         free = Q(lease_until__isnull=True) | Q(lease_until__lte=at)
