@@ -381,11 +381,10 @@ def get(
             if until is not None:
                 # Every process holds back until it lifts, not this one alone.
                 gate.pause(token_key=call.token_key, until=until)
-                wait = until - now
-                if wait > config.max_wait or config.interactive or budget.attempts_left <= 0:
+                if budget.attempts_left <= 0:
                     raise rate_limited_error(until=until)
                 attempt += 1
-                continue  # _slot_take waits for it
+                continue  # _slot_take waits for it, or gives up on one too far away
             if status < 500:
                 raise status_error(
                     status=status, body=response.text, subject=subject, repo=repo, what=what
