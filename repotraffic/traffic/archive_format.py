@@ -170,7 +170,7 @@ KINDS = (
     ),
 )
 REPOSITORY = Kind("repository", Repository, "", "created_at", _stored_first)
-_KIND_BY_NAME = {kind.name: kind for kind in (REPOSITORY, *KINDS)}
+KIND_BY_NAME = {kind.name: kind for kind in (REPOSITORY, *KINDS)}
 _IDENTITY = ("owner", "name", "user_email")  # what every line names its repository by
 
 
@@ -289,7 +289,7 @@ _IDENTITY_PARSERS = {
 }
 _COLUMN_PARSERS = {
     kind.name: {key: (path, _field_parser(kind.model, path)) for key, path in kind.columns}
-    for kind in _KIND_BY_NAME.values()
+    for kind in KIND_BY_NAME.values()
 }
 
 
@@ -306,9 +306,9 @@ def _object_parse(number: int, text: str) -> dict[str, object]:
 def _line_parse(number: int, text: str) -> Line:
     record = _object_parse(number, text)
     name = record.get("kind")
-    kind = _KIND_BY_NAME.get(name) if isinstance(name, str) else None
+    kind = KIND_BY_NAME.get(name) if isinstance(name, str) else None
     if kind is None:
-        known = ", ".join(_KIND_BY_NAME)
+        known = ", ".join(KIND_BY_NAME)
         raise line_error(number, f'"kind" is {_shown(name)}, not one of {known}')
     parsers = {
         **_IDENTITY_PARSERS,

@@ -18,6 +18,7 @@ from repotraffic.traffic.archive_format import (
     ARCHIVE_FORMAT,
     ARCHIVE_VERSION,
     CHUNK,
+    KIND_BY_NAME,
     KINDS,
     REPOSITORY,
     ArchiveError,
@@ -125,7 +126,7 @@ def repository_archive_lines(*, repository: Repository) -> Iterator[str]:
 def repository_kind_table(*, repository: Repository, kind: str) -> Iterator[Sequence[object]]:
     """One kind of a repository's rows as a table (the export's CSV): a header of the
     kind's line keys, then a row per line, values as in the archive."""
-    found = next((each for each in KINDS if each.name == kind), None)
+    found = KIND_BY_NAME.get(kind) if kind in KIND_NAMES else None
     if found is None:  # the caller checks it against KIND_NAMES first
         raise ArchiveError(f"kind must be one of {', '.join(KIND_NAMES)}, not {kind!r}.")
     keys = [key for key, _ in found.columns]

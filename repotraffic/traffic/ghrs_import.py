@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.repositories.urls_parse import github_url_parse
-from repotraffic.traffic.archive_format import KINDS, REPOSITORY, Line, line_error
+from repotraffic.traffic.archive_format import KIND_BY_NAME, REPOSITORY, Line, line_error
 from repotraffic.traffic.archive_services import archive_repository_import
 from repotraffic.users.selectors import user_get_by_email
 
@@ -38,7 +38,6 @@ _METRICS = {
     "clones_unique": "unique_clones",
 }
 _TIME = "time_iso8601"
-_KIND = {kind.name: kind for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -144,14 +143,14 @@ def _lines(*, days: list[GhrsDay], identity: tuple[str, str, str]) -> list[Line]
     first, last = min(day.date for day in days), max(day.date for day in days)
     collection = Line(
         number=days[0].number,
-        kind=_KIND["collection"],
+        kind=KIND_BY_NAME["collection"],
         identity=identity,
         values={"collected_from": first, "collected_until": last},
     )
     return [collection] + [
         Line(
             number=day.number,
-            kind=_KIND["day"],
+            kind=KIND_BY_NAME["day"],
             identity=identity,
             values={"date": day.date, **day.figures, "partial": day.date in (first, last)},
         )
