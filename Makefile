@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection migrate clean
+.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection bench-scale migrate clean
 
 setup: $(VENV)/.installed node_modules/.installed var
 
@@ -77,6 +77,12 @@ bench: setup
 
 bench-api bench-pages bench-collection: setup
 	$(BIN)/python bench/$(subst -,_,$@).py
+
+# Collection at scale: 3 Celery workers on PostgreSQL and Redis, 10,000 repositories, 103
+# tokens (docs/benchmarks.md). Needs both servers; BENCH_DATABASE_URL and BENCH_REDIS_URL
+# say where (defaults: the local ones, Redis database 12, flushed). Not in `make bench`.
+bench-scale: setup
+	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static

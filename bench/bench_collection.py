@@ -59,7 +59,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -68,7 +67,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PYTHON, ROOT, manage, production_env, python_in_django, workdir
+from common import PYTHON, ROOT, manage, polling, production_env, python_in_django, workdir
 
 TOKEN = "bench-server-token"  # known to the throwaway fake only
 START = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)  # Thursday: a first run asks for weeks
@@ -249,20 +248,13 @@ def fake_github(env: dict, *, latency_ms: float, rate_limit: int):
 def peak_size(path: Path):
     """Polls the file's size while the block runs; yields a dict that gets "peak" (bytes)."""
     found = {"peak": 0}
-    done = threading.Event()
 
     def poll() -> None:
-        while not done.wait(0.1):
-            with suppress(OSError):
-                found["peak"] = max(found["peak"], path.stat().st_size)
+        with suppress(OSError):
+            found["peak"] = max(found["peak"], path.stat().st_size)
 
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
-    try:
+    with polling(poll, every=0.1):
         yield found
-    finally:
-        done.set()
-        poller.join()
 
 
 def _kb(pattern: str, text: str) -> int | None:

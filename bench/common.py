@@ -7,10 +7,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,6 +60,24 @@ def manage(env: dict, *args: str) -> str:
 def python_in_django(env: dict, code: str) -> str:
     """Run code with Django set up (for seeding data) and return what it prints."""
     return manage(env, "shell", "-c", code)
+
+
+@contextmanager
+def polling(poll: Callable[[], None], *, every: float):
+    """Calls `poll` every `every` seconds in a background thread while the block runs."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.wait(every):
+            poll()
+
+    poller = threading.Thread(target=loop, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        done.set()
+        poller.join()
 
 
 @contextmanager

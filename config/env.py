@@ -5,7 +5,11 @@ surfacing later as a confusing error deep inside a request.
 """
 
 import os
+from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -118,3 +122,38 @@ def env_rate(name: str, *, default: str) -> str:
             f"{name} must be a rate such as 10/hour (per {', '.join(_RATE_PERIODS)}), not {raw!r}"
         )
     return f"{int(count)}/{period}"
+
+
+def env_rsa_private_key(name: str) -> str:
+    """An RSA private key in PEM, given as its text (newlines as they are, or written
+    "\\n" as env files often need) or as the path of a file holding it; "" when unset.
+    The key is loaded once here, so a wrong one stops the start; the message never
+    shows the key."""
+    raw = env_str(name)
+    if not raw:
+        return ""
+    if raw.startswith("-----BEGIN"):
+        pem, source = raw.replace("\\n", "\n").encode(), "its PEM text"
+    else:
+        # Not echoed: a key pasted without its BEGIN line would be shown.
+        try:
+            pem, source = Path(raw).expanduser().read_bytes(), "the file it names"
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise ImproperlyConfigured(
+                f"{name} must be the PEM text of a private key (-----BEGIN ...) or the path "
+                f"of a file holding one; as a path, it cannot be read ({why})"
+            ) from None
+    try:
+        key = load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise ImproperlyConfigured(
+            f"{name}: {source} is not an unencrypted PEM private key; use the .pem file "
+            "GitHub gave when you generated the key (the app's settings, Private keys)"
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise ImproperlyConfigured(
+            f"{name}: {source} holds a private key that is not RSA; GitHub Apps sign "
+            "with RS256, so the key must be the RSA key GitHub generated"
+        )
+    return pem.decode()

@@ -3,7 +3,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from repotraffic.common.api_errors import api_not_found
 from repotraffic.common.apis import HealthApi, ReadyApi
+from repotraffic.installations.apis import (
+    GitHubAppInstallationCreateApi,
+    GitHubAppInstallationDeleteApi,
+    GitHubAppInstallationListApi,
+)
 from repotraffic.repositories.apis import RepositoryCreateApi, RepositoryDeleteApi
+from repotraffic.repositories.import_apis import (
+    RepositoryImportApi,
+    TrackedOwnerDeleteApi,
+    TrackedOwnerListApi,
+)
 from repotraffic.sharing.apis import ShareLinkCreateApi, ShareLinkListApi, ShareLinkRevokeApi
 from repotraffic.traffic.apis import (
     RepositoryExportApi,
@@ -27,8 +37,35 @@ urlpatterns = [
         UserGitHubTokenDeleteApi.as_view(),
         name="users-github-token-delete",
     ),
+    path(
+        "users/github-app-installations",
+        GitHubAppInstallationListApi.as_view(),
+        name="users-github-app-installations",
+    ),
+    path(
+        "users/github-app-installations/create",
+        GitHubAppInstallationCreateApi.as_view(),
+        name="users-github-app-installations-create",
+    ),
+    path(
+        "users/github-app-installations/<str:installation_id>/delete",
+        GitHubAppInstallationDeleteApi.as_view(),
+        name="users-github-app-installations-delete",
+    ),
     path("repos", RepositoryListApi.as_view(), name="repos-list"),
     path("repos/create", RepositoryCreateApi.as_view(), name="repos-create"),
+    # Before repos/<str:repository_id>, which "import" would otherwise match.
+    path("repos/import", RepositoryImportApi.as_view(), name="repos-import"),
+    path(
+        "repos/import/auto-track",
+        TrackedOwnerListApi.as_view(),
+        name="repos-import-auto-track",
+    ),
+    path(
+        "repos/import/auto-track/delete",
+        TrackedOwnerDeleteApi.as_view(),
+        name="repos-import-auto-track-delete",
+    ),
     path("repos/<str:repository_id>/delete", RepositoryDeleteApi.as_view(), name="repos-delete"),
     path(
         "repos/<str:repository_id>/referrers",

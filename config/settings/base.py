@@ -18,6 +18,7 @@ from config.env import (
     env_int,
     env_list,
     env_rate,
+    env_rsa_private_key,
     env_str,
 )
 
@@ -45,15 +46,20 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "repotraffic.common",
     "repotraffic.users",
+    "repotraffic.installations",
     "repotraffic.repositories",
     "repotraffic.sharing",
     "repotraffic.traffic",
     "repotraffic.budget",
     "repotraffic.integrations.github",
     "repotraffic.dashboard",
+    "repotraffic.metrics",
 ]
 
 MIDDLEWARE = [
+    # First, so that its request figures time every other layer; it removes itself
+    # when /metrics is off (REPOTRAFFIC_METRICS_TOKEN unset).
+    "repotraffic.metrics.middleware.HttpMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "repotraffic.common.middleware.TrailingSlashOptionalMiddleware",
@@ -217,6 +223,16 @@ if not GITHUB_API_URL.startswith(("https://", "http://")):
         f"not {GITHUB_API_URL!r}"
     )
 GITHUB_TOKEN = env_str("GITHUB_TOKEN")
+# A GitHub App of the operator's (optional): users connect its installations, whose
+# tokens then collect the installations' repositories. The app's ID and its private key
+# (PEM text, or the path of the .pem file), both or neither.
+GITHUB_APP_ID = env_int("GITHUB_APP_ID", default=0, minimum=1)
+GITHUB_APP_PRIVATE_KEY = env_rsa_private_key("GITHUB_APP_PRIVATE_KEY")
+if bool(GITHUB_APP_ID) != bool(GITHUB_APP_PRIVATE_KEY):
+    raise ImproperlyConfigured(
+        "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY go together: set both (the app's ID and "
+        "its private key, from the app's settings page) or neither"
+    )
 GITHUB_TIMEOUT = env_float("GITHUB_TIMEOUT", default=10.0, minimum=0.1)
 GITHUB_MAX_RETRIES = env_int("GITHUB_MAX_RETRIES", default=3)
 GITHUB_RETRY_BACKOFF = env_float("GITHUB_RETRY_BACKOFF", default=1.0)
@@ -269,12 +285,31 @@ REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE = env_rate(
 REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK = env_rate(
     "REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK", default="20/hour"
 )
+# Imports (POST /api/repos/import) per user: each reads up to REPOTRAFFIC_IMPORT_PAGES
+# pages of the user's repositories at GitHub. Each repository an import adds also takes
+# one create from REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE.
+REPOTRAFFIC_THROTTLE_REPOSITORY_IMPORT = env_rate(
+    "REPOTRAFFIC_THROTTLE_REPOSITORY_IMPORT", default="20/hour"
+)
+# Pages of 100 repositories an import (and each auto-tracking run) reads at GitHub, one
+# request a page: past them the import stops and says so.
+REPOTRAFFIC_IMPORT_PAGES = env_int("REPOTRAFFIC_IMPORT_PAGES", default=10, minimum=1)
 
 # --- Share links ------------------------------------------------------------
 # Live (not revoked) read-only page links a user may hold at once.
 REPOTRAFFIC_MAX_SHARE_LINKS_PER_USER = env_int(
     "REPOTRAFFIC_MAX_SHARE_LINKS_PER_USER", default=100, minimum=1
 )
+
+# --- Metrics ----------------------------------------------------------------
+# /metrics (Prometheus) answers only to `Authorization: Bearer <this>`. Unset, it is
+# off: it answers 404 and no request figures are kept.
+REPOTRAFFIC_METRICS_TOKEN = env_str("REPOTRAFFIC_METRICS_TOKEN")
+if REPOTRAFFIC_METRICS_TOKEN and len(REPOTRAFFIC_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "REPOTRAFFIC_METRICS_TOKEN must be at least 32 characters when set (python -c "
+        "'import secrets; print(secrets.token_urlsafe(32))'), or unset to turn /metrics off"
+    )
 
 # --- Collection -------------------------------------------------------------
 # 22:30 UTC: late in the UTC day, so today's in-progress bucket is nearly

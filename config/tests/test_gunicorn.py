@@ -17,15 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
-@pytest.fixture
-def server(tmp_path):
-    """gunicorn with the project's config, as the Procfile runs it, one process only."""
+def gunicorn_serve(tmp_path, **env_extra: str):
+    """gunicorn with the project's config, as the Procfile runs it: its port."""
     log = tmp_path / "gunicorn.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "REPOTRAFFIC_VAR_DIR": str(tmp_path),
-        "WEB_CONCURRENCY": "1",
+        **env_extra,
     }
     command = [GUNICORN, "config.wsgi", "--config", "config/gunicorn.py", "--bind", "127.0.0.1:0"]
     with log.open("w") as output:
@@ -38,6 +37,12 @@ def server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """One process only."""
+    yield from gunicorn_serve(tmp_path, WEB_CONCURRENCY="1")
 
 
 def test_slow_clients_do_not_stall_the_others(server):
@@ -69,3 +74,33 @@ def test_slow_clients_do_not_stall_the_others(server):
             thread.join(timeout=5)
         for conn in slow:
             conn.close()
+
+
+METRICS_TOKEN = "metrics-token-0123456789abcdef-for-tests"
+
+
+@pytest.fixture
+def metrics_server(tmp_path):
+    """Two worker processes with /metrics on, and figures an earlier run left behind."""
+    (tmp_path / "prometheus").mkdir()
+    (tmp_path / "prometheus" / "counter_1.db").write_bytes(b"an earlier run's")
+    yield from gunicorn_serve(
+        tmp_path, WEB_CONCURRENCY="2", WEB_THREADS="2", REPOTRAFFIC_METRICS_TOKEN=METRICS_TOKEN
+    )
+
+
+def test_metrics_count_the_requests_of_every_worker_process(metrics_server, tmp_path):
+    base = f"http://127.0.0.1:{metrics_server}"
+    for _ in range(20):  # a connection each: either worker may take it
+        with urllib.request.urlopen(f"{base}/api/health", timeout=10) as response:
+            assert response.status == 200
+    scrape = urllib.request.Request(
+        f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+
+    with urllib.request.urlopen(scrape, timeout=10) as response:
+        text = response.read().decode()
+
+    assert 'repotraffic_http_requests_total{method="GET",status="200",view="health"} 20.0' in text
+    figures = sorted(path.name for path in (tmp_path / "prometheus").iterdir())
+    assert figures and "counter_1.db" not in figures  # wiped at start, then written again

@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -58,6 +59,18 @@ class Permit:
     slot: int | None = None  # the database backend's slot number
 
 
+@dataclass(frozen=True)
+class TokenState:
+    """What a gate knows of one token's hour, for /metrics: what GitHub last said is left
+    of it (X-RateLimit-Remaining) and when it resets, and until when the token is paused
+    (epoch seconds; None where unknown or not paused)."""
+
+    token_key: str
+    remaining: int | None
+    reset: float | None
+    paused_until: float | None
+
+
 class Gate(Protocol):
     def take(
         self, *, token_key: str, now: float, lease_seconds: float, interactive: bool
@@ -68,6 +81,14 @@ class Gate(Protocol):
     def pause(self, *, token_key: str, until: float) -> None: ...
 
     def paused_until(self, *, token_key: str, now: float) -> float | None: ...
+
+    def token_states(
+        self, *, now: float, token_keys: Collection[str] | None = None
+    ) -> list[TokenState]:
+        """Every token (or, given `token_keys`, every one of those) whose hour has not
+        reset at `now`, or that is paused then; the figures of an hour that has reset are
+        None (GitHub has not said them yet)."""
+        ...
 
     def clear(self) -> None: ...
 
@@ -169,6 +190,22 @@ class MemoryGate:
             state = self._tokens.get(token_key)
             return state.paused_until if state and state.paused_until > now else None
 
+    def token_states(
+        self, *, now: float, token_keys: Collection[str] | None = None
+    ) -> list[TokenState]:
+        with self._lock:
+            return [
+                TokenState(
+                    token_key=key,
+                    remaining=state.remaining if state.reset > now else None,
+                    reset=state.reset if state.reset > now else None,
+                    paused_until=state.paused_until if state.paused_until > now else None,
+                )
+                for key, state in sorted(self._tokens.items())
+                if (state.reset > now or state.paused_until > now)
+                and (token_keys is None or key in token_keys)
+            ]
+
     def clear(self) -> None:
         with self._lock:
             self._tokens.clear()
@@ -265,6 +302,27 @@ class DatabaseGate:
         if state is None or state.paused_until is None or state.paused_until <= _at(now):
             return None
         return state.paused_until.timestamp()
+
+    def token_states(
+        self, *, now: float, token_keys: Collection[str] | None = None
+    ) -> list[TokenState]:
+        at = _at(now)
+        current = TokenGate.objects.filter(Q(reset_at__gt=at) | Q(paused_until__gt=at))
+        if token_keys is not None:
+            current = current.filter(token_key__in=list(token_keys))
+        states = []
+        for state in current.order_by("token_key"):
+            hour = state.reset_at is not None and state.reset_at > at
+            paused = state.paused_until is not None and state.paused_until > at
+            states.append(
+                TokenState(
+                    token_key=state.token_key,
+                    remaining=state.remaining if hour else None,
+                    reset=self._epoch(state.reset_at) if hour else None,
+                    paused_until=self._epoch(state.paused_until) if paused else None,
+                )
+            )
+        return states
 
     def clear(self) -> None:
         TokenGate.objects.all().delete()
@@ -365,6 +423,33 @@ class RedisGate:
         if paused is None or float(paused) <= now:
             return None
         return float(paused)
+
+    def token_states(
+        self, *, now: float, token_keys: Collection[str] | None = None
+    ) -> list[TokenState]:
+        suffix = ":state"
+        if token_keys is None:
+            keys = list(self._redis.scan_iter(match=f"{self._prefix}*{suffix}", count=1000))
+        else:  # named: no scan of the whole keyspace
+            keys = [f"{self._prefix}{key}{suffix}".encode() for key in sorted(token_keys)]
+        pipeline = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipeline.hmget(key, "remaining", "reset", "paused_until")
+        states = []
+        for key, (remaining, reset, paused) in zip(keys, pipeline.execute(), strict=True):
+            hour = remaining is not None and reset is not None and float(reset) > now
+            paused_until = float(paused) if paused is not None and float(paused) > now else None
+            if not hour and paused_until is None:
+                continue
+            states.append(
+                TokenState(
+                    token_key=key.decode()[len(self._prefix) : -len(suffix)],
+                    remaining=int(remaining) if hour else None,
+                    reset=float(reset) if hour else None,
+                    paused_until=paused_until,
+                )
+            )
+        return sorted(states, key=lambda state: state.token_key)
 
     def clear(self) -> None:
         for key in self._redis.scan_iter(match=f"{self._prefix}*"):

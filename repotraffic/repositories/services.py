@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
+from repotraffic.installations.selectors import github_credential_get
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
@@ -17,7 +18,7 @@ from repotraffic.repositories.selectors import repository_get
 from repotraffic.repositories.signals import repository_created
 from repotraffic.repositories.urls_parse import github_url_parse
 from repotraffic.users.models import User
-from repotraffic.users.selectors import user_github_token_get
+from repotraffic.users.selectors import GitHubTokenChoice
 
 
 def repositories_touch(*, user_id: int) -> None:
@@ -71,16 +72,27 @@ def repository_create(*, user: User, url: str) -> Repository:
     raise _already_tracked(existing)
 
 
+_CREDENTIAL_WORDS = {
+    "own": "your GitHub token",
+    "server": "the server's GitHub token",
+    "installation": "your GitHub App installation",
+}
+
+
 def _repository_access_check(*, user: User, owner: str, name: str) -> RepositoryInfo:
-    """Ask GitHub, within a few seconds, whether the token that would collect the
-    repository can read its traffic; every refusal in words the user can act on."""
-    choice = user_github_token_get(user=user)
-    if choice.token is None:
-        raise ApplicationError(choice.refusal)
+    """Ask GitHub, within a few seconds, whether the credential that would collect the
+    repository can read its traffic: an installation the user connected on the owner's
+    account, their own token, or the server's (github_credential_get). Every refusal in
+    words the user can act on."""
+    choice: GitHubTokenChoice | None = None
     try:
+        choice = github_credential_get(user=user, owner=owner, name=name, interactive=True)
+        if choice.token is None:
+            raise ApplicationError(choice.refusal)
         return github_repository_get(token=choice.token, owner=owner, name=name, interactive=True)
     except GitHubError as error:
-        whose = "your GitHub token" if choice.source == "own" else "the server's GitHub token"
+        # No choice: GitHub minted no token for the user's installation on the owner.
+        whose = _CREDENTIAL_WORDS["installation" if choice is None else choice.source]
         if error.cause == GitHubErrorCause.RATE_LIMITED:
             wait = 60
             if error.retry_at is not None:

@@ -88,3 +88,15 @@ def github_url_parse(*, url: str) -> GitHubRepositoryRef:
             f"the repository name {name!r} must be 1 to 100 letters, digits, '.', '-' or '_'",
         )
     return GitHubRepositoryRef(owner=owner, name=name)
+
+
+def github_owner_parse(*, owner: str) -> str:
+    """A GitHub account name (a user or an organization) as typed, trimmed; a name GitHub
+    would not allow is refused with the reason."""
+    text = owner.strip()
+    if not _OWNER.fullmatch(text):
+        raise ApplicationError(
+            f"owner {owner!r} is not a GitHub account name: 1 to 39 letters, digits or "
+            "single hyphens, not starting or ending with a hyphen."
+        )
+    return text

@@ -17,6 +17,7 @@ from repotraffic.repositories.services import repositories_touch
 from repotraffic.traffic.detail_services import traffic_detail_json_refresh
 from repotraffic.traffic.models import Collection, collection_pending_q
 from repotraffic.traffic.selectors import collection_of
+from repotraffic.traffic.signals import collection_finished
 
 
 def collection_create(*, repository: Repository) -> Collection:
@@ -84,13 +85,22 @@ def collections_request_stale(*, stale_after: dt.timedelta) -> int:
 
 
 def collection_record(
-    *, repository: Repository, attempted_at: dt.datetime, error: str = ""
+    *,
+    repository: Repository,
+    attempted_at: dt.datetime,
+    error: str = "",
+    cause: str = "",
+    token_key: str = "",
 ) -> None:
     """Record the outcome of one collection: a success clears the last error. The
     repositories list shows it, so its version moves too (repositories_touch). Then the
     detail's traffic part is rendered ahead of its first read if the collection changed
-    it (a failed run may have stored traffic before it failed)."""
+    it (a failed run may have stored traffic before it failed). `cause`: a failure's
+    GitHubErrorCause value, which collection_finished carries to the metrics.
+    `token_key`: the budget key of the credential it used, when one was chosen."""
     changes: dict[str, dt.datetime | str] = {"last_attempt_at": attempted_at}
+    if token_key:
+        changes["token_key"] = token_key
     if error:
         changes.update(last_error=error, last_error_at=attempted_at)
     else:
@@ -98,7 +108,19 @@ def collection_record(
     with transaction.atomic():
         Collection.objects.filter(repository_id=repository.id).update(**changes)
         repositories_touch(user_id=repository.user_id)
+        collection_finished.send(
+            sender=Collection,
+            outcome="failed" if error else "succeeded",
+            reason=(cause or "unknown") if error else "",
+        )
     collection = collection_of(repository)
     for field, value in changes.items():
         setattr(collection, field, value)
     traffic_detail_json_refresh(repository=repository)
+
+
+def collection_crash_record() -> None:
+    """Count a collection that failed on our side (an unexpected exception, which the
+    caller raises again). Nothing is stored: a receiver's failure (a database that is
+    gone) is logged, never raised over the original exception."""
+    collection_finished.send_robust(sender=Collection, outcome="failed", reason="internal_error")

@@ -46,6 +46,12 @@ class Collection(models.Model):
     # When the repository's traffic rows or collected range last changed: the version of
     # its cached JSON.
     traffic_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The budget key (github_token_key) of the credential its last collection used: which
+    # token's hour the daily collection of this repository needs (budget.services).
+    token_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["token_key"], name="collection_token_key")]
 
     def __str__(self) -> str:
         return f"collection of {self.repository_id}"

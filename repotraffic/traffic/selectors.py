@@ -375,10 +375,12 @@ def _ids_paged(queryset: QuerySet[Repository] | QuerySet[Collection]) -> Iterato
 
 def repository_ids_all() -> Iterator[uuid.UUID]:
     """Every repository once, in the order a scheduled run collects them: those never
-    collected first, then by their last success, oldest first. When a token's hour runs
-    short mid-run, the rest wait at its gate for the next hour (budget.gates), so the
-    longest waiting goes first and none is left behind day after day. A repository
-    collected while this is read is not given again."""
+    collected first, then by their last success, oldest first. A first collection goes
+    ahead only where the token's hour can spare it beside the daily collections still due
+    on it (budget.services.daily_budget_spare), else it waits for the next hour. When a
+    token's hour runs short mid-run, the rest wait at its gate for the next hour
+    (budget.gates), so the longest waiting goes first and none is left behind day after
+    day. A repository collected while this is read is not given again."""
     started = timezone.now()
     yield from _ids_paged(Repository.objects.filter(collection__last_success_at__isnull=True))
     collected = (
@@ -399,6 +401,16 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
         if len(page) < _ID_PAGE:
             return
         last = page[-1]
+
+
+def collections_due_count(*, token_key: str, exclude: uuid.UUID | None = None) -> int:
+    """The repositories whose requested collection has not succeeded yet and whose last
+    collection used the token `token_key`: what the daily collection still needs of that
+    token (budget.services.daily_budget_spare). `exclude`: the one being collected."""
+    due = Collection.objects.filter(collection_pending_q(), token_key=token_key)
+    if exclude is not None:
+        due = due.exclude(pk=exclude)
+    return due.count()
 
 
 def repository_ids_collection_pending() -> Iterator[uuid.UUID]:

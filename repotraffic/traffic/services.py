@@ -1,5 +1,7 @@
 import datetime as dt
 import logging
+import math
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -7,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from repotraffic.budget.services import DAILY_REQUESTS, daily_budget_spare
+from repotraffic.installations.selectors import github_credential_get
 from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
@@ -18,12 +22,14 @@ from repotraffic.integrations.github.client import (
     TrafficWindow,
     github_popular_fetch,
     github_repository_get,
+    github_token_key,
     github_traffic_fetch,
     github_traffic_weeks_fetch,
 )
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.collection_services import (
     collection_claim,
+    collection_crash_record,
     collection_create,
     collection_record,
     collection_release,
@@ -38,13 +44,12 @@ from repotraffic.traffic.merge import (
 from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.popular_services import repository_snapshot_store, traffic_popular_store
 from repotraffic.traffic.release_services import release_downloads_fetch, release_downloads_store
-from repotraffic.traffic.selectors import collection_of
+from repotraffic.traffic.selectors import collection_of, collections_due_count
 from repotraffic.traffic.star_services import star_history_fetch, star_history_rebuild_store
 from repotraffic.traffic.week_services import (
     traffic_week_capture_due,
     traffic_weeks_store,
 )
-from repotraffic.users.selectors import user_github_token_get
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +225,9 @@ def traffic_fetch(*, repository_id: uuid.UUID, only_if_requested: bool = False) 
     try:
         with collection_lease_kept(repository_id=repository.id, owner=owner, lease=lease):
             return _traffic_fetch_claimed(repository=repository, lease_owner=owner)
+    except Exception:
+        collection_crash_record()
+        raise
     finally:
         collection_release(repository_id=repository.id, owner=owner)
 
@@ -284,17 +292,55 @@ def _answers_fetch(*, repository: Repository, token: str) -> _Answers:
     return answers
 
 
+# A first collection asks for the weekly views and clones besides the daily requests.
+FIRST_COLLECTION_REQUESTS = DAILY_REQUESTS + 2
+
+
+def _first_collection_budget_check(*, repository: Repository, token_key: str) -> None:
+    """A first collection goes ahead only where the token's hour can spare it beside the
+    daily collections still due on that token (budget.services.daily_budget_spare);
+    else it is RATE_LIMITED until the hour resets, and its task tries again then."""
+    due = collections_due_count(token_key=token_key, exclude=repository.id)
+    spare = daily_budget_spare(
+        token_key=token_key, requests=FIRST_COLLECTION_REQUESTS, daily_due=due
+    )
+    if spare.fits:
+        return
+    retry_at = dt.datetime.fromtimestamp(math.ceil(spare.reset or time.time()), tz=dt.UTC)
+    raise GitHubError(
+        GitHubErrorCause.RATE_LIMITED,
+        f"the first collection waits for its GitHub token's next hour, from "
+        f"{retry_at:%Y-%m-%d %H:%M} UTC: what is left of this one is kept for the daily "
+        f"collection of {due} repositories on the same token; it is retried then",
+        retry_at=retry_at,
+    )
+
+
 def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> FetchOutcome:
     attempted_at = timezone.now()
     # The same policy as at create, applied on every run: a user who lost the operator's
-    # trust, or removed their own token, is told so; stored data stays as it is.
-    choice = user_github_token_get(user=repository.user)
+    # trust, or removed their own token, is told so; stored data stays as it is. A GitHub
+    # App installation the user connected on the owner's account goes first; one GitHub
+    # mints no token for any more (removed, suspended) is a failure recorded like others.
+    token_key = ""
     try:
+        choice = github_credential_get(
+            user=repository.user, owner=repository.owner, name=repository.name
+        )
         if choice.token is None:
             raise GitHubError(GitHubErrorCause.NO_TOKEN, choice.refusal)
+        token_key = github_token_key(token=choice.token)
+        if collection_of(repository).last_success_at is None:
+            _first_collection_budget_check(repository=repository, token_key=token_key)
         answers = _answers_fetch(repository=repository, token=choice.token)
     except GitHubError as error:
-        collection_record(repository=repository, attempted_at=attempted_at, error=error.message)
+        collection_record(
+            repository=repository,
+            attempted_at=attempted_at,
+            error=error.message,
+            cause=error.cause.value,
+            token_key=token_key,
+        )
         return FetchOutcome(
             repository_id=repository.id, full_name=repository.full_name, error=error
         )
@@ -362,7 +408,9 @@ def _traffic_fetch_claimed(*, repository: Repository, lease_owner: str) -> Fetch
     collection_record(
         repository=repository,
         attempted_at=attempted_at,
+        token_key=token_key,
         error=answers.error.message if answers.error else "",
+        cause=answers.error.cause.value if answers.error else "",
     )
     return FetchOutcome(
         repository_id=repository.id,

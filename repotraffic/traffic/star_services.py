@@ -30,6 +30,7 @@ from repotraffic.integrations.github.client import (
 )
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import StarHistory, StarHistoryDay
+from repotraffic.traffic.selectors import collections_due_count
 
 logger = logging.getLogger(__name__)
 
@@ -136,14 +137,17 @@ def star_history_fetch(
 ) -> StargazerList | None:
     """The pages of the stargazer list the rebuild reads, once: None when the history
     was rebuilt before, or when the token's backfill allowance for the hour cannot pay
-    for the pages (the next collection tries again). Raises GitHubError."""
+    for the pages, or they would take what the daily collections still due on the token
+    need (the next collection tries again). Raises GitHubError."""
     if StarHistory.objects.filter(repository=repository).exists():
         return None
     budget = min(settings.TRAFFIC_STARGAZER_PAGES, settings.TRAFFIC_BACKFILL_REQUESTS_PER_HOUR)
     if budget < 1:
         return None  # backfills are turned off
     plan = stargazer_pages_plan(stars_total=stars_total, budget=budget)
-    if not backfill_requests_reserve(token_key=github_token_key(token=token), requests=len(plan)):
+    token_key = github_token_key(token=token)
+    due = collections_due_count(token_key=token_key, exclude=repository.id)
+    if not backfill_requests_reserve(token_key=token_key, requests=len(plan), daily_due=due):
         logger.info("the star history of %s waits for its token's backfill allowance", repository)
         return None
     return github_stargazers_fetch(

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from repotraffic.repositories.models import Repository
+from repotraffic.repositories.tasks import repositories_auto_track_queue_all
 from repotraffic.traffic.collection_services import (
     collection_create,
     collection_request,
@@ -90,7 +91,10 @@ def repository_created_receive(sender: Any, *, repository: Repository, **kwargs:
 def traffic_fetch_all() -> int:
     """The scheduled run: every collection is requested (one UPDATE), then queued as one
     task per repository, so workers share the load: never collected first, then the
-    oldest success first (repository_ids_all)."""
+    oldest success first (repository_ids_all). Before them, the auto-tracking of each
+    user who asked for it, a task each (repositories.tasks): the repositories they add
+    have their first collection queued on their own."""
+    repositories_auto_track_queue_all()
     collections_request_all()
     count = 0
     for repository_id in repository_ids_all():

@@ -1,3 +1,5 @@
+import functools
+import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -47,17 +49,45 @@ class GitHubTokenChoice:
     """The token that acts for a user at GitHub, or why there is none."""
 
     token: str | None
-    source: str  # "own", "server" or "" (none)
+    # "own", "server", "installation" (a GitHub App installation's: installations/
+    # selectors.py github_credential_get) or "" (none)
+    source: str
     refusal: str = ""  # when token is None: what the user can do about it
 
 
 SERVER_TOKEN_POLICIES = ("everyone", "trusted", "nobody")
 
 
-def user_github_token_get(*, user: User) -> GitHubTokenChoice:
+@functools.lru_cache(maxsize=4)
+def _server_tokens_parse(value: str) -> tuple[str, ...]:
+    return tuple(token for token in (part.strip() for part in value.split(",")) if token)
+
+
+def server_tokens() -> tuple[str, ...]:
+    """The server's GitHub tokens: GITHUB_TOKEN holds one, or several separated by
+    commas (a pool: each has its own hourly budget and its own gate)."""
+    return _server_tokens_parse(settings.GITHUB_TOKEN or "")
+
+
+def server_token_pick(*, key: str) -> str | None:
+    """The server token that acts on `key` (a repository's owner/name, in any case):
+    always the same one for the same key, and keys spread evenly over the pool, so each
+    token carries its share of the repositories and the create check asks GitHub with
+    the token that will collect. None when the server has no token."""
+    tokens = server_tokens()
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return tokens[0]
+    digest = hashlib.sha256(key.casefold().encode("utf-8", "surrogatepass")).digest()
+    return tokens[int.from_bytes(digest[:8], "big") % len(tokens)]
+
+
+def user_github_token_get(*, user: User, repository_key: str = "") -> GitHubTokenChoice:
     """The user's own token when they set one; otherwise the server's, where
-    REPOTRAFFIC_SERVER_TOKEN_FOR lets this user use it. Collection and the access
-    check at create both go through here, so one policy governs both."""
+    REPOTRAFFIC_SERVER_TOKEN_FOR lets this user use it: of a pool, the one that acts on
+    `repository_key` (owner/name; server_token_pick). Collection and the access check at
+    create both go through here, so one policy governs both."""
     if user.github_token_encrypted:
         token = secret_decrypt(user.github_token_encrypted)
         if token:
@@ -69,9 +99,10 @@ def user_github_token_get(*, user: User) -> GitHubTokenChoice:
         )
     policy = settings.REPOTRAFFIC_SERVER_TOKEN_FOR
     allowed = policy == "everyone" or (policy == "trusted" and user.trusted)
-    if allowed and settings.GITHUB_TOKEN:
-        return GitHubTokenChoice(token=settings.GITHUB_TOKEN, source="server")
-    if not settings.GITHUB_TOKEN or policy == "nobody":
+    server = server_token_pick(key=repository_key)
+    if allowed and server:
+        return GitHubTokenChoice(token=server, source="server")
+    if not server or policy == "nobody":
         why = "this server has no GitHub token for its users"
     else:
         why = "this server lends its GitHub token only to users its operator trusts"

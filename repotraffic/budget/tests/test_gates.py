@@ -6,7 +6,14 @@ import uuid
 
 import pytest
 
-from repotraffic.budget.gates import DatabaseGate, MemoryGate, Permit, RedisGate, Refusal
+from repotraffic.budget.gates import (
+    DatabaseGate,
+    MemoryGate,
+    Permit,
+    RedisGate,
+    Refusal,
+    TokenState,
+)
 from repotraffic.budget.models import TokenSlot
 from repotraffic.traffic.tests.workers import redis_url_or_skip
 
@@ -87,6 +94,21 @@ def test_a_new_hour_replaces_what_was_left_of_the_last(gate):
     gate.release(permit=permit, remaining=4999, reset=NOW + 3600)
 
     assert isinstance(take(gate), Permit)
+
+
+def test_token_states_tell_each_tokens_current_hour_and_pause(gate):
+    gate.release(permit=take(gate, key="used"), remaining=4000, reset=NOW + 600)
+    gate.release(permit=take(gate, key="used"), remaining=4100, reset=NOW + 600)  # late
+    gate.release(permit=take(gate, key="last hour"), remaining=7, reset=NOW - 1)
+    gate.release(permit=take(gate, key="both"), remaining=0, reset=NOW - 1)
+    gate.pause(token_key="both", until=NOW + 60)
+    gate.pause(token_key="paused before", until=NOW - 60)
+
+    assert gate.token_states(now=NOW) == [
+        TokenState(token_key="both", remaining=None, reset=None, paused_until=NOW + 60),
+        TokenState(token_key="used", remaining=4000, reset=NOW + 600, paused_until=None),
+    ]
+    assert gate.token_states(now=NOW + 600) == []
 
 
 def test_clear_forgets_everything(gate):

@@ -51,3 +51,45 @@ def test_hours_older_than_two_days_are_forgotten() -> None:
     backfill_requests_reserve(token_key="a", requests=1, now=NOW)
 
     assert list(TokenSpend.objects.values_list("hour", flat=True)) == [NOW.replace(minute=0)]
+
+
+class TestDailyBudgetSpare:
+    """What a token's hour can spare beside the daily collection: GitHub's remaining
+    count (at the gate), less the reserve for people waiting, less six requests for each
+    repository still due on the token."""
+
+    @pytest.fixture
+    def hour_left(self, settings):
+        from repotraffic.budget.gates import token_gate
+        from repotraffic.budget.tests.helpers import gate_hour_set
+
+        settings.GITHUB_RATE_LIMIT_RESERVE = 100
+        yield lambda key, remaining: gate_hour_set(token_key=key, remaining=remaining)
+        token_gate().clear()
+
+    def test_what_the_daily_collection_needs_is_not_spared(self, hour_left) -> None:
+        from repotraffic.budget.services import DAILY_REQUESTS, daily_budget_spare
+
+        reset = hour_left("a", 100 + 10 * DAILY_REQUESTS + 8)
+
+        assert daily_budget_spare(token_key="a", requests=8, daily_due=10).fits
+        short = daily_budget_spare(token_key="a", requests=9, daily_due=10)
+        assert (short.fits, short.reset) == (False, reset)
+        assert daily_budget_spare(token_key="a", requests=8 + DAILY_REQUESTS, daily_due=9).fits
+
+    def test_a_token_github_has_said_nothing_of_yet_spares(self, hour_left) -> None:
+        from repotraffic.budget.services import daily_budget_spare
+
+        hour_left("a", 0)
+
+        assert daily_budget_spare(token_key="b", requests=500, daily_due=1000).fits
+
+    def test_a_backfill_never_takes_what_the_daily_collection_needs(
+        self, hour_left, settings
+    ) -> None:
+        settings.TRAFFIC_BACKFILL_REQUESTS_PER_HOUR = 400
+        hour_left("a", 100 + 50 * 6 + 20)
+
+        assert not backfill_requests_reserve(token_key="a", requests=21, daily_due=50)
+        assert backfill_requests_spent(token_key="a") == 0  # nothing taken on a refusal
+        assert backfill_requests_reserve(token_key="a", requests=20, daily_due=50)

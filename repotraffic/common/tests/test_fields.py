@@ -3,12 +3,13 @@ import uuid
 import pytest
 from rest_framework import serializers
 
-from repotraffic.common.fields import StrictCharField, StrictUUIDField
+from repotraffic.common.fields import StrictBooleanField, StrictCharField, StrictUUIDField
 
 
 class Body(serializers.Serializer):
     text = StrictCharField(required=False)
     id = StrictUUIDField(required=False)
+    flag = StrictBooleanField(required=False)
 
 
 @pytest.mark.parametrize("value", [12, 1.5, True, {"a": 1}, ["x"]])
@@ -33,3 +34,18 @@ def test_a_strict_uuid_field_takes_a_uuid_string():
 
     assert body.is_valid()
     assert body.validated_data["id"] == value
+
+
+@pytest.mark.parametrize("value", ["true", "yes", 1, 0, "off", None, ["x"]])
+def test_a_strict_boolean_field_refuses_what_is_not_true_or_false(value):
+    body = Body(data={"flag": value})
+
+    assert not body.is_valid()
+    assert body.errors["flag"] in (["Must be true or false."], ["This field may not be null."])
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_strict_boolean_field_takes_true_and_false(value):
+    body = Body(data={"flag": value})
+
+    assert body.is_valid() and body.validated_data["flag"] is value

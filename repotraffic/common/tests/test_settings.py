@@ -70,12 +70,19 @@ def test_production_refuses_to_start_without_a_secret(missing, words):
         ("REPOTRAFFIC_THROTTLE_USER_CREATE", "lots", "must be a rate such as 10/hour"),
         ("REPOTRAFFIC_THROTTLE_REPOSITORY_CREATE", "5/fortnight", "must be a rate"),
         ("REPOTRAFFIC_MAX_REPOSITORIES_PER_USER", "0", "must be at least 1"),
+        ("REPOTRAFFIC_METRICS_TOKEN", "s" * 31, "must be at least 32 characters"),
     ],
 )
 def test_a_wrong_value_fails_at_start_naming_the_variable(name, value, words):
     result = check(**{name: value})
     assert result.returncode != 0
     assert words in result.stderr
+
+
+def test_production_refuses_a_short_metrics_token():
+    result = check(**PRODUCTION, REPOTRAFFIC_METRICS_TOKEN="secret")
+    assert result.returncode != 0
+    assert "REPOTRAFFIC_METRICS_TOKEN must be at least 32 characters" in result.stderr
 
 
 @pytest.mark.parametrize("hosts", [",", " , ", ""])

@@ -69,6 +69,38 @@ class RepositoryInfo:
 
 
 @dataclass(frozen=True)
+class ListedRepository:
+    """An item of a list of repositories (GET /user/repos, GET /installation/repositories):
+    GitHub's spelling of its name and, as RepositoryInfo, whether the token may read its
+    traffic (None where GitHub does not say: an installation's list)."""
+
+    owner: str
+    name: str
+    private: bool
+    archived: bool
+    can_read_traffic: bool | None
+    created_at: dt.datetime | None  # when it was created at GitHub (UTC)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+@dataclass(frozen=True)
+class RepositoryListing:
+    """The repositories a token can reach, as far as the budget went. `complete` is False
+    when the pages or the time allowed ran out before the list did (`out_of_time`: the
+    time). `source` is "user" (a user's token: GET /user/repos) or "installation" (a
+    GitHub App installation token: GET /installation/repositories)."""
+
+    repositories: list[ListedRepository]
+    complete: bool
+    pages_read: int
+    source: str
+    out_of_time: bool = False
+
+
+@dataclass(frozen=True)
 class PopularEntry:
     """One line of GitHub's top-10 lists: a referring site (`name`; `title` empty) or a
     page (`name` its path, `title` its title). `count` and `uniques` are GitHub's totals
@@ -196,6 +228,19 @@ class _Repository(_Wire):
     open_issues_count: Count = 0
 
 
+class _ListedRepository(_Wire):
+    owner: _Owner
+    name: Text
+    private: bool | None = None
+    archived: bool | None = None
+    permissions: _Permissions | None = None
+    created_at: AwareDatetime | None = None
+
+
+class _InstallationRepositoryPage(_Wire):
+    repositories: list[_ListedRepository]
+
+
 class _User(_Wire):
     login: Text
 
@@ -214,6 +259,8 @@ _PATHS = TypeAdapter(list[_Path])
 _RELEASES = TypeAdapter(list[_Release])
 _REPOSITORY = TypeAdapter(_Repository)
 _USER = TypeAdapter(_User)
+_REPOSITORY_PAGE = TypeAdapter(list[_ListedRepository])
+_INSTALLATION_REPOSITORY_PAGE = TypeAdapter(_InstallationRepositoryPage)
 _INSTALLATION_REPOSITORIES = TypeAdapter(_InstallationRepositories)
 _STARGAZERS = TypeAdapter(list[_Stargazer])
 
@@ -233,6 +280,10 @@ def _validated(adapter: TypeAdapter[_Parsed], *, body: bytes, subject: str) -> _
         where = ".".join(str(part) for part in first["loc"])
         detail = f"{where}: {first['msg']}" if where else first["msg"]
     raise malformed(subject=subject, detail=detail[:200])
+
+
+# The same rule for the GitHub App's answers (app_answers.py).
+validated = _validated
 
 
 def _utc_day(moment: dt.datetime) -> dt.date:
@@ -313,6 +364,29 @@ def repository_parse(*, body: bytes, subject: str, fetched_on: dt.date) -> Repos
         open_issues=parsed.open_issues_count,
         fetched_on=fetched_on,
     )
+
+
+def _listed(item: _ListedRepository) -> ListedRepository:
+    permissions = item.permissions
+    return ListedRepository(
+        owner=item.owner.login,
+        name=item.name,
+        private=item.private is True,
+        archived=item.archived is True,
+        can_read_traffic=None if permissions is None else permissions.push or permissions.admin,
+        created_at=None if item.created_at is None else item.created_at.astimezone(dt.UTC),
+    )
+
+
+def repository_page_parse(*, body: bytes, subject: str) -> list[ListedRepository]:
+    """One page of GET /user/repos: a list of repositories, each with `permissions`."""
+    return [_listed(item) for item in _validated(_REPOSITORY_PAGE, body=body, subject=subject)]
+
+
+def installation_repository_page_parse(*, body: bytes, subject: str) -> list[ListedRepository]:
+    """One page of GET /installation/repositories: {"total_count", "repositories"}."""
+    page = _validated(_INSTALLATION_REPOSITORY_PAGE, body=body, subject=subject)
+    return [_listed(item) for item in page.repositories]
 
 
 def login_parse(*, body: bytes, subject: str) -> str:

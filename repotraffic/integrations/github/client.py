@@ -1,5 +1,5 @@
 """The only code that talks to GitHub: a repository's traffic and snapshots, its
-stargazers, access and token checks.
+stargazers, access and token checks, and the repositories a token can reach.
 
 A thin client: each function GETs the REST paths it needs through transport.py (httpx,
 one connection pool per token for the whole process, our retry policy, rate limits,
@@ -35,19 +35,26 @@ import urllib.parse
 from django.conf import settings
 
 from repotraffic.budget.gates import token_gate
-from repotraffic.integrations.github import answers, rate_limits, transport
+from repotraffic.integrations.github import answers, app_tokens, transport
 
 # Re-exported ("X as X"): other code imports the answers' types from here.
+from repotraffic.integrations.github.answers import ListedRepository as ListedRepository
 from repotraffic.integrations.github.answers import PopularEntry as PopularEntry
 from repotraffic.integrations.github.answers import PopularLists as PopularLists
 from repotraffic.integrations.github.answers import Release as Release
 from repotraffic.integrations.github.answers import ReleaseAsset as ReleaseAsset
 from repotraffic.integrations.github.answers import ReleaseList as ReleaseList
 from repotraffic.integrations.github.answers import RepositoryInfo as RepositoryInfo
+from repotraffic.integrations.github.answers import RepositoryListing as RepositoryListing
 from repotraffic.integrations.github.answers import StargazerList as StargazerList
 from repotraffic.integrations.github.answers import TrafficBucket as TrafficBucket
 from repotraffic.integrations.github.answers import TrafficWeeks as TrafficWeeks
 from repotraffic.integrations.github.answers import TrafficWindow as TrafficWindow
+
+# Re-exported ("X as X"): the GitHub App's installations (app_tokens.py).
+from repotraffic.integrations.github.app_answers import AppInstallation as AppInstallation
+from repotraffic.integrations.github.app_answers import OrgMembership as OrgMembership
+from repotraffic.integrations.github.app_tokens import InstallationToken as InstallationToken
 
 # Re-exported ("X as X"): other code imports the error type and its causes from here.
 from repotraffic.integrations.github.errors import GitHubError as GitHubError
@@ -74,10 +81,14 @@ def _utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _call_open(*, token: str | None, interactive: bool = False) -> transport.Call:
+def _timing() -> transport.Timing:
     # The module's attributes are read now, so that a patched one takes effect.
-    timing = transport.Timing(sleep=_sleep, clock=_clock, today=_utc_today)
-    return transport.call_open(token=token, timing=timing, interactive=interactive)
+    return transport.Timing(sleep=_sleep, clock=_clock, today=_utc_today)
+
+
+def _call_open(*, token: str | None, interactive: bool = False) -> transport.Call:
+    # An installation token goes out as its installation's newest (app_tokens.py).
+    return app_tokens.call_open(token=token, timing=_timing(), interactive=interactive)
 
 
 def _repository_path(*, owner: str, name: str) -> str:
@@ -332,11 +343,150 @@ def github_token_check(*, token: str, interactive: bool = False) -> str:
     return answers.login_parse(body=answer.body, subject=subject)
 
 
+# GET /user/repos: every repository the user has explicit access to.
+_USER_REPOSITORY_AFFILIATIONS = "owner,collaborator,organization_member"
+
+
+def _repository_page_get(
+    *, call: transport.Call, source: str, page: int, newest_first: bool
+) -> tuple[str, transport.Answer, list[ListedRepository]]:
+    """Page `page` of the token's repositories from `source` ("user" or "installation"),
+    and the source it came from: page 1 of a user's list, which GitHub refuses to an
+    installation token, is the installation's list instead."""
+    if source == "user":
+        subject = f"the token's repositories (page {page})"
+        params = {
+            "affiliation": _USER_REPOSITORY_AFFILIATIONS,
+            # full_name: a stable order to page through; created: new ones first.
+            "sort": "created" if newest_first else "full_name",
+            "direction": "desc" if newest_first else "asc",
+            "per_page": str(_PER_PAGE),
+            "page": str(page),
+        }
+        try:
+            answer = transport.get(
+                call=call, path="/user/repos", params=params, subject=subject, repo=None
+            )
+        except NoUserError:
+            if page > 1:
+                raise
+            return _repository_page_get(
+                call=call, source="installation", page=page, newest_first=newest_first
+            )
+        return source, answer, answers.repository_page_parse(body=answer.body, subject=subject)
+    subject = f"the GitHub App installation's repositories (page {page})"
+    answer = transport.get(
+        call=call,
+        path="/installation/repositories",
+        params={"per_page": str(_PER_PAGE), "page": str(page)},
+        subject=subject,
+        repo=None,
+    )
+    items = answers.installation_repository_page_parse(body=answer.body, subject=subject)
+    return source, answer, items
+
+
+def github_repositories_list(
+    *,
+    token: str | None,
+    max_pages: int,
+    created_after: dt.datetime | None = None,
+    max_seconds: float | None = None,
+    interactive: bool = False,
+    installation: bool = False,
+) -> RepositoryListing:
+    """The repositories the token can reach, with whether it may read each one's traffic,
+    100 a page, at most `max_pages` pages (the result says if that cut it short).
+
+    A user's token (classic or fine-grained): GET /user/repos, the repositories its user
+    owns, collaborates on or reaches through an organization, each with the user's
+    `permissions`. A GitHub App installation token has no user: GitHub refuses it there
+    (403 "Resource not accessible by integration"), and its list is GET
+    /installation/repositories, without `permissions` (can_read_traffic None).
+
+    With `created_after`, only the repositories created at GitHub after it: a user's
+    list is read newest first and stops at the first page that reaches back to it; an
+    installation's, which takes no order, is read as far as the budget goes.
+
+    With `max_seconds`, no page is asked for once that long has passed since the first
+    (someone waits for the answer): the result says so (`out_of_time`). With
+    `installation`, the token is known to be an installation's: its list is asked for
+    straight away."""
+    call = _call_open(token=token, interactive=interactive)
+    started = time.monotonic()
+    source = "installation" if installation else "user"
+    listed: dict[str, ListedRepository] = {}  # by full name: a new repository shifts pages
+    page, has_next, out_of_time = 0, True, False
+    while has_next and page < max(1, max_pages):
+        if page and max_seconds is not None and time.monotonic() - started >= max_seconds:
+            out_of_time = True
+            break
+        page += 1
+        source, answer, items = _repository_page_get(
+            call=call, source=source, page=page, newest_first=created_after is not None
+        )
+        for item in items:
+            listed.setdefault(item.full_name.lower(), item)
+        has_next = answer.has_next and bool(items)
+        oldest = items[-1].created_at if items else None
+        if created_after is not None and source == "user" and oldest and oldest <= created_after:
+            has_next = False  # newest first: the pages left are older still
+    repositories = [
+        item
+        for item in listed.values()
+        if created_after is None
+        or (item.created_at is not None and item.created_at > created_after)
+    ]
+    return RepositoryListing(
+        repositories=repositories,
+        complete=not has_next,
+        pages_read=page,
+        source=source,
+        out_of_time=out_of_time,
+    )
+
+
+def github_app_configured() -> bool:
+    """Whether this server has a GitHub App (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY)."""
+    return app_tokens.app_configured()
+
+
+def github_installation_get(*, installation_id: int, interactive: bool = False) -> AppInstallation:
+    """The app's installation `installation_id`: the account it is on, whether it covers
+    all of the account's repositories, whether it is suspended. Raises NOT_FOUND when
+    the app has no such installation, NO_TOKEN when this server has no app."""
+    return app_tokens.installation_get(
+        installation_id=installation_id, timing=_timing(), interactive=interactive
+    )
+
+
+def github_installation_token_get(
+    *, installation_id: int, interactive: bool = False
+) -> InstallationToken:
+    """A token of the app's installation, minted or held by this process (never stored
+    anywhere else), which every function here takes as `token`. Raises GitHubError with
+    words for the user who connected it when GitHub mints none (installation removed or
+    suspended) and for the operator when it refuses the app."""
+    return app_tokens.installation_token_get(
+        installation_id=installation_id, timing=_timing(), interactive=interactive
+    )
+
+
+def github_org_membership_get(
+    *, token: str, org: str, interactive: bool = False
+) -> OrgMembership | None:
+    """The token's user's membership of organization `org`, or None when they are not a
+    member (GET /user/memberships/orgs/{org}: a classic token needs read:org)."""
+    return app_tokens.org_membership_get(
+        token=token, org=org, timing=_timing(), interactive=interactive
+    )
+
+
 def github_token_key(*, token: str) -> str:
     """What names a token in shared records (a budget per token) without holding it: the
-    SHA-256 of GITHUB_API_URL and the token, as the rate-limit blocks key it."""
-    api_url = transport.config_read().api_url
-    return rate_limits.token_key(api_url=api_url, token=token.strip())
+    SHA-256 of GITHUB_API_URL and the token, as the rate-limit blocks key it; for a GitHub
+    App installation token, its installation's key, the same for each of its tokens."""
+    return app_tokens.token_gate_key(token=token)
 
 
 def github_rate_limit_blocks_clear() -> None:

@@ -45,7 +45,9 @@ downloads over time: fake_activity.py. The realistic profile: fake_realistic.py.
 endpoints, who may read what, pagination and error bodies: fake_routes.py. The headers
 GitHub requires and sends, rate limits and the control endpoint (POST /_fake/state):
 fake_http.py. Faults: fake_faults.py. Requests in flight at once: fake_concurrency.py.
-The state behind them is defined in fake_state.py; this module is the one to import from.
+The GitHub App (its JWT, installations and their tokens, organization memberships):
+fake_app.py. The state behind them is defined in fake_state.py; this module is the one
+to import from.
 """
 
 import datetime as dt
@@ -57,6 +59,7 @@ from dataclasses import asdict
 from typing import Any, TypedDict
 
 from repotraffic.integrations.github import fake_activity, fake_realistic, fake_traffic
+from repotraffic.integrations.github.fake_app import FakeAppMixin
 from repotraffic.integrations.github.fake_concurrency import ConcurrencyMeter
 from repotraffic.integrations.github.fake_faults import fault_build
 from repotraffic.integrations.github.fake_http import CONTROL_KEYS, FakeHTTPServer
@@ -86,7 +89,7 @@ class _StateDefaults(TypedDict):
     rate_limit: int
 
 
-class FakeGitHub:
+class FakeGitHub(FakeAppMixin):
     """The fake's state, its control operations, and the server's life cycle."""
 
     def __init__(
@@ -174,9 +177,11 @@ class FakeGitHub:
         push_tokens: list[str] | set[str] | None = None,
         stars: int | None = None,
         profile: str = "default",
+        created: dt.datetime | str | None = None,
     ) -> None:
         """`stars`: the stargazers it had on 2020-01-01 (fake_activity.py). `profile`:
-        how its figures are shaped, "default" or "realistic" (fake_realistic.py)."""
+        how its figures are shaped, "default" or "realistic" (fake_realistic.py).
+        `created`: when it was created at GitHub (default: before its first star)."""
         if profile not in PROFILES:
             raise ValueError(f"profile must be one of {PROFILES}")
         with self._lock:
@@ -187,6 +192,7 @@ class FakeGitHub:
                 push_tokens=None if push_tokens is None else set(push_tokens),
                 stars=None if stars is None else int(stars),
                 profile=profile,
+                created_at=None if created is None else utc(created),
             )
 
     def remove_repo(self, owner: str, name: str) -> None:
@@ -409,8 +415,14 @@ class FakeGitHub:
             return None
 
     def token_lookup(self, token: str | None) -> FakeToken | None:
+        """The token's holder, or None (a 401) for an unknown token or a GitHub App
+        installation token that expired or whose installation is gone (fake_app.py)."""
         with self._lock:
-            return self._state.tokens.get(token) if token else None
+            info = self._state.tokens.get(token) if token else None
+            minted = self._state.minted.get(token) if token else None
+            if minted is not None and not self.installation_token_live(minted):
+                return None
+            return info
 
     def repo_access(self, *, owner: str, name: str, token: str) -> tuple[FakeRepo | None, bool]:
         """(the repository if the token can see it, whether the token has push access)."""
@@ -419,6 +431,9 @@ class FakeGitHub:
             info = self._state.tokens.get(token)
             if repo is None or info is None:
                 return None, False
+            minted = self._state.minted.get(token)
+            if minted is not None:  # its installation's repositories, private ones too
+                return (repo, info.push) if self.installation_sees(minted, repo) else (None, False)
             push = info.push and (repo.push_tokens is None or token in repo.push_tokens)
             if repo.private and not push:
                 return None, False
@@ -439,6 +454,31 @@ class FakeGitHub:
                 for _, repo in sorted(self._state.repos.items())
                 if self.repo_access(owner=repo.owner, name=repo.name, token=token)[0]
             ]
+
+    def user_repos(self, *, token: str) -> list[tuple[FakeRepo, bool, str]]:
+        """What GET /user/repos lists for a user's token, in a stable order: each
+        repository the token can see and its user has explicit access to, with push
+        access and its affiliation. "owner": the user's own; "collaborator": one that
+        names the token (push_tokens); "organization_member": any other it can see (the
+        fake's users belong to every organization: one without push access is listed
+        with permissions.push false, as for a member with read access)."""
+        with self._lock:
+            info = self._state.tokens.get(token)
+            if info is None:
+                return []
+            listed = []
+            for _, repo in sorted(self._state.repos.items()):
+                seen, push = self.repo_access(owner=repo.owner, name=repo.name, token=token)
+                if seen is None:
+                    continue
+                if repo.owner.lower() == info.login.lower():
+                    affiliation = "owner"
+                elif repo.push_tokens is not None and token in repo.push_tokens:
+                    affiliation = "collaborator"
+                else:
+                    affiliation = "organization_member"
+                listed.append((repo, push, affiliation))
+            return listed
 
     def rate_take(self, *, token: str | None, now: float) -> tuple[int, int, float, bool]:
         """Counts one request against the token: (limit, used, reset epoch, exceeded)."""

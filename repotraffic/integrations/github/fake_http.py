@@ -14,11 +14,12 @@ X-GitHub-Request-Id and X-GitHub-Api-Version-Selected; an endpoint with a docume
 permission adds X-Accepted-GitHub-Permissions.
 
 Auth and rate limits. "Authorization: token X" or "Bearer X"; no or unknown token: 401
-"Bad credentials". Every API answer carries X-RateLimit-Limit/Remaining/Reset/Used
-(GitHub adds X-RateLimit-Resource, which nothing here reads). Each valid token may make
-`rate_limit` requests (default 5000) per hour of *real* time, since a client compares
-the reset with its own clock; past that, 403 "API rate limit exceeded ..." with
-Remaining 0. The fake clock only moves the figures.
+"Bad credentials". The GitHub App's endpoints (GET, and POST for a token) take the app's
+JWT instead, refused in GitHub's words (fake_app.py). Every API answer carries
+X-RateLimit-Limit/Remaining/Reset/Used (GitHub adds X-RateLimit-Resource, which nothing
+here reads). Each valid token may make `rate_limit` requests (default 5000) per hour of
+*real* time, since a client compares the reset with its own clock; past that, 403 "API
+rate limit exceeded ..." with Remaining 0. The fake clock only moves the figures.
 
 Control: POST /_fake/state with a JSON object, all keys optional, applied in this order:
     {"tokens": [{"token": "t", "login": "alice", "push": true, "kind": "classic"}],
@@ -60,6 +61,7 @@ from repotraffic.integrations.github.fake_routes import (
     error_reply,
     operation_find,
 )
+from repotraffic.integrations.github.fake_state import FakeToken
 
 if TYPE_CHECKING:
     from repotraffic.integrations.github.fake import FakeGitHub
@@ -82,6 +84,8 @@ NO_USER_AGENT_MESSAGE = (
 _REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)")
 # GitHub's links to pages of a repository's lists name it by id.
 _REPOSITORY_ID_PATH = re.compile(r"^/repositories/(\d+)(?=/|$)")
+# Who calls the GitHub App's endpoints, once its JWT is checked.
+_APP_CALLER = FakeToken(login="", kind="app")
 CONTROL_KEYS = frozenset({"tokens", "repos", "reset_requests", "concurrency_reset"})
 
 
@@ -133,7 +137,8 @@ def _route(
     token: str | None,
     api_version: str,
 ) -> Reply:
-    info = fake.token_lookup(token)
+    app_auth = found is not None and found[0].auth == "app"  # its JWT is checked already
+    info = _APP_CALLER if app_auth and token else fake.token_lookup(token)
     if token is None or info is None:
         return error_reply(401, "Bad credentials")
     if found is None:
@@ -155,7 +160,7 @@ def _route(
 
 
 def _api_answer(
-    *, fake: "FakeGitHub", path: str, query: str, headers: Message, request_id: str
+    *, fake: "FakeGitHub", method: str, path: str, query: str, headers: Message, request_id: str
 ) -> Reply:
     if not (headers.get("User-Agent") or "").strip():
         # Refused before the API itself: no JSON and no rate-limit headers.
@@ -168,12 +173,16 @@ def _api_answer(
     if api_version not in SUPPORTED_API_VERSIONS:
         return _version_refusal(api_version)
     route_path = _path_by_name(fake=fake, path=path)
-    found = operation_find(route_path)
+    found = operation_find(route_path, method)
     repo_match = _REPO_PATH.match(route_path)
     repo = "/".join(urllib.parse.unquote(p) for p in repo_match.group(1, 2)) if repo_match else None
     fault = fake.fault_take(path=path, repo=repo)
     token = _token_parse(headers.get("Authorization"))
-    valid = token if fake.token_lookup(token) is not None else None
+    # The GitHub App's endpoints take its JWT (fake_app.py), the others a known token.
+    app_auth = found is not None and found[0].auth == "app"
+    jwt_refusal = fake.app_jwt_refusal(token) if app_auth else None
+    known = jwt_refusal is None if app_auth else fake.token_lookup(token) is not None
+    valid = token if known else None
     limit, used, reset, exceeded = fake.rate_take(token=valid, now=time.time())
     docs_url = found[0].docs_url if found else DOCS_URL
     reply = None
@@ -184,6 +193,8 @@ def _api_answer(
     if reply is None:
         if valid is not None and exceeded:
             reply = error_reply(403, primary_message(request_id), docs_url=RATE_LIMIT_DOCS)
+        elif jwt_refusal is not None:
+            reply = error_reply(401, jwt_refusal)
         else:
             reply = _route(
                 fake=fake,
@@ -209,7 +220,9 @@ def _api_answer(
     return reply
 
 
-def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) -> Reply:
+def api_reply(
+    *, fake: "FakeGitHub", path: str, query: str, headers: Message, method: str = "GET"
+) -> Reply:
     """Answers one GitHub API request: latency, then the required headers, faults, auth,
     rate limit and the endpoint. Every answer carries its own X-GitHub-Request-Id."""
     with fake.request_in_flight(token=_token_parse(headers.get("Authorization"))):
@@ -225,7 +238,12 @@ def api_reply(*, fake: "FakeGitHub", path: str, query: str, headers: Message) ->
         fake.wait(fake.latency_seconds())
         request_id = fake.request_id_next()
         reply = _api_answer(
-            fake=fake, path=path, query=query, headers=headers, request_id=request_id
+            fake=fake,
+            method=method,
+            path=path,
+            query=query,
+            headers=headers,
+            request_id=request_id,
         )
         reply.headers = {"X-GitHub-Request-Id": request_id, **reply.headers}
         return reply
@@ -272,11 +290,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if parts.path.startswith("/_fake/"):
                 reply = control_reply(fake=fake, method=method, path=parts.path, body=body)
-            elif method != "GET":
-                reply = error_reply(404, "Not Found")
             else:
                 reply = api_reply(
-                    fake=fake, path=parts.path, query=parts.query, headers=self.headers
+                    fake=fake,
+                    path=parts.path,
+                    query=parts.query,
+                    headers=self.headers,
+                    method=method,
                 )
         except Exception as exc:  # a bug in the fake should show, not hang the client
             logger.exception("fake GitHub failed on %s", parts.path)

@@ -65,6 +65,17 @@ def user_public(*, api: str, login: str) -> dict[str, Any]:
     }
 
 
+def repository_created_at(*, repo: FakeRepo) -> dt.datetime:
+    """When the repository was created at GitHub: as added, else 30 days before its first
+    star (and before the fake's first day)."""
+    if repo.created_at is not None:
+        return repo.created_at
+    stars = fake_activity.stars_get(
+        owner=repo.owner, name=repo.name, initial=repo.stars, profile=repo.profile
+    )
+    return min(EPOCH, stars.star_time(1)) - dt.timedelta(days=30)
+
+
 def repository(
     *,
     api: str,
@@ -84,7 +95,7 @@ def repository(
         owner=repo.owner, name=repo.name, initial=repo.stars, profile=repo.profile
     )
     counts = fake_activity.repository_counts(owner=repo.owner, name=repo.name, stars=stars, now=now)
-    created = min(EPOCH, stars.star_time(1)) - dt.timedelta(days=30)
+    created = repository_created_at(repo=repo)
     updated = timestamp(now.replace(minute=0, second=0, microsecond=0))
     payload: dict[str, Any] = {
         "id": repo_id,

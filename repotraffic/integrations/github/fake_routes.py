@@ -13,13 +13,17 @@ them; GitHub does not document its words). Releases: anyone who sees the reposit
 GET /user answers the public profile, but to an "app" token (a GitHub App installation
 token, which belongs to no user) 403 "Resource not accessible by integration". GET
 /installation/repositories answers an "app" token {"total_count", "repositories"}, the
-repositories it can see, and any other token 403. GET /repos/{o}/{n} has `permissions`
-for user tokens only, as on GitHub.
+repositories it can see, and any other token 403. GET /user/repos answers a user's token
+its repositories (fake.user_repos: owned, as a collaborator, as an organization member),
+each with `permissions`, and an "app" token 403 "Resource not accessible by
+integration". GET /repos/{o}/{n} has `permissions` for user tokens only, as on GitHub.
+The GitHub App's endpoints (its JWT, POST .../access_tokens) and GET
+/user/memberships/orgs/{org}: fake_app.py.
 
-Lists (installation repositories, stargazers, releases): per_page default 30, at most
-100, and page; GitHub's Link header with next and last (the relations tests and the
-client read; GitHub adds first and prev past page 1), written as GitHub writes them for
-a repository's lists, /repositories/{id}/..., a path fake_http serves too. Stargazers:
+Lists (user and installation repositories, stargazers, releases): per_page default 30,
+at most 100, and page; GitHub's Link header with next and last (the relations tests and
+the client read; GitHub adds first and prev past page 1), written as GitHub writes them
+for a repository's lists, /repositories/{id}/..., a path fake_http serves too. Stargazers:
 page 401 and beyond answer 422 "In order to keep the API fast for everyone, pagination
 is limited for this resource. ..." with rel="last" at page 400. GitHub stops there
 (40,000 stargazers at per_page=100, as users report; the description only lists a 422);
@@ -112,6 +116,9 @@ class Operation:
     docs_url: str
     permission: str | None  # None where GitHub documents no permission
     answer: Callable[[Call], Reply]
+    # "token": a token the fake knows (else 401 "Bad credentials"); "app": the GitHub
+    # App's JSON Web Token, checked by fake_app.py.
+    auth: str = "token"
 
 
 def _page_params(call: Call) -> tuple[int, int] | Reply:
@@ -143,6 +150,98 @@ def _user(call: Call) -> Reply:
     if call.info.kind == "app":  # an installation token belongs to no user
         return call.error(403, NO_PUSH_MESSAGES["app"])
     return Reply(payload=fake_payloads.user_public(api=call.api_base, login=call.info.login))
+
+
+_USER_REPO_CHOICES = {
+    "visibility": ("all", "public", "private"),
+    "type": ("all", "owner", "public", "private", "member"),
+    "sort": ("created", "updated", "pushed", "full_name"),
+    "direction": ("asc", "desc"),
+}
+_AFFILIATIONS = ("owner", "collaborator", "organization_member")
+
+
+def _user_repos_kept(call: Call) -> Callable[[FakeRepo, str], bool] | Reply:
+    """Which listed repositories the query keeps, from its type, or its visibility and
+    affiliation (GitHub refuses type with either: 422); or the refusal."""
+    query = {key: values[-1] for key, values in call.query.items()}
+    for key, choices in _USER_REPO_CHOICES.items():
+        if key in query and query[key] not in choices:
+            return call.error(422, f"Invalid request.\n\n{query[key]!r} is not a valid {key}.")
+    if "type" in query and ("visibility" in query or "affiliation" in query):
+        return call.error(
+            422, "Invalid request.\n\ntype cannot be used with visibility or affiliation."
+        )
+    affiliations = query.get("affiliation", ",".join(_AFFILIATIONS)).split(",")
+    if not set(affiliations) <= set(_AFFILIATIONS):
+        return call.error(422, f"Invalid request.\n\n{query['affiliation']!r} is not valid.")
+    kind, visibility = query.get("type", "all"), query.get("visibility", "all")
+
+    def kept(repo: FakeRepo, affiliation: str) -> bool:
+        if visibility != "all" and repo.private != (visibility == "private"):
+            return False
+        if kind in ("public", "private") and repo.private != (kind == "private"):
+            return False
+        if kind == "owner" and affiliation != "owner":
+            return False
+        if kind == "member" and affiliation == "owner":
+            return False
+        return affiliation in affiliations
+
+    return kept
+
+
+def _user_repos(call: Call) -> Reply:
+    """GET /user/repos: the repositories of fake.user_repos that the query keeps, each
+    with the user's `permissions`; sorted by full_name (ascending by default) or created
+    (descending by default); updated and pushed are the same moment for every fake
+    repository, so they sort by full_name. GitHub refuses installation tokens here."""
+    if call.info.kind == "app":
+        return call.error(403, NO_PUSH_MESSAGES["app"])
+    kept = _user_repos_kept(call)
+    if isinstance(kept, Reply):
+        return kept
+    paging = _page_params(call)
+    if isinstance(paging, Reply):
+        return paging
+    per_page, page = paging
+    sort = (call.query.get("sort") or ["full_name"])[-1]
+    default_direction = "asc" if sort == "full_name" else "desc"
+    descending = (call.query.get("direction") or [default_direction])[-1] == "desc"
+    listed = [
+        (repo, push)
+        for repo, push, affiliation in call.fake.user_repos(token=call.token)
+        if kept(repo, affiliation)
+    ]
+
+    def order(entry: tuple[FakeRepo, bool]) -> tuple[Any, ...]:
+        repo = entry[0]
+        full_name = f"{repo.owner}/{repo.name}".lower()
+        if sort == "created":
+            return (fake_payloads.repository_created_at(repo=repo), full_name)
+        return (full_name,)
+
+    listed.sort(key=order, reverse=descending)
+    now = call.fake.now()
+    items = [
+        fake_payloads.repository(
+            api=call.api_base,
+            repo=repo,
+            now=now,
+            api_version=call.api_version,
+            full=False,
+            permissions={
+                "admin": push,
+                "maintain": push,
+                "push": push,
+                "triage": push,
+                "pull": True,
+            },
+        )
+        for repo, push in listed[(page - 1) * per_page : page * per_page]
+    ]
+    last = -(-len(listed) // per_page)
+    return Reply(payload=items, headers=_link_header(call, page=page, last=last))
 
 
 def _installation_repositories(call: Call) -> Reply:
@@ -270,6 +369,32 @@ def _releases(call: Call) -> Reply:
     return Reply(payload=items, headers=_link_header(call, page=page, last=last))
 
 
+def _app_reply(call: Call, answer: tuple[int, Any]) -> Reply:
+    status, payload = answer
+    return call.error(status, payload) if status >= 400 else Reply(status=status, payload=payload)
+
+
+def _app_installation(call: Call) -> Reply:
+    """GET /app/installations/{id}, with the app's JWT (fake_app.py)."""
+    installation_id = int(call.match.group(1))
+    answer = call.fake.app_installation_answer(installation_id=installation_id, api=call.api_base)
+    return _app_reply(call, answer)
+
+
+def _app_access_token(call: Call) -> Reply:
+    """POST /app/installations/{id}/access_tokens, with the app's JWT (fake_app.py)."""
+    return _app_reply(call, call.fake.app_access_token_answer(installation_id=int(call.match[1])))
+
+
+def _org_membership(call: Call) -> Reply:
+    """GET /user/memberships/orgs/{org}: the token's user's membership (fake_app.py)."""
+    if call.info.kind == "app":  # an installation token belongs to no user
+        return call.error(403, NO_PUSH_MESSAGES["app"])
+    org = urllib.parse.unquote(call.match.group(1))
+    answer = call.fake.membership_answer(org=org, login=call.info.login, api=call.api_base)
+    return _app_reply(call, answer)
+
+
 _REPO = r"^/repos/([^/]+)/([^/]+)"
 _TRAFFIC_DOCS = "https://docs.github.com/rest/metrics/traffic"
 OPERATIONS = (
@@ -281,12 +406,43 @@ OPERATIONS = (
         _user,
     ),
     Operation(
+        "GET /user/repos",
+        re.compile(r"^/user/repos$"),
+        "https://docs.github.com/rest/repos/repos#list-repositories-for-the-authenticated-user",
+        None,
+        _user_repos,
+    ),
+    Operation(
         "GET /installation/repositories",
         re.compile(r"^/installation/repositories$"),
         "https://docs.github.com/rest/apps/installations"
         "#list-repositories-accessible-to-the-app-installation",
         None,
         _installation_repositories,
+    ),
+    Operation(
+        "GET /user/memberships/orgs/{org}",
+        re.compile(r"^/user/memberships/orgs/([^/]+)$"),
+        "https://docs.github.com/rest/orgs/members"
+        "#get-an-organization-membership-for-the-authenticated-user",
+        None,
+        _org_membership,
+    ),
+    Operation(
+        "GET /app/installations/{installation_id}",
+        re.compile(r"^/app/installations/(\d+)$"),
+        "https://docs.github.com/rest/apps/apps#get-an-installation-for-the-authenticated-app",
+        None,
+        _app_installation,
+        auth="app",
+    ),
+    Operation(
+        "POST /app/installations/{installation_id}/access_tokens",
+        re.compile(r"^/app/installations/(\d+)/access_tokens$"),
+        "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app",
+        None,
+        _app_access_token,
+        auth="app",
     ),
     Operation(
         "GET /repos/{owner}/{repo}",
@@ -340,10 +496,12 @@ OPERATIONS = (
 )
 
 
-def operation_find(path: str) -> tuple[Operation, re.Match[str]] | None:
-    """The operation a path names. GitHub's paths have no trailing slash: with one, or
-    anything else unknown, None (a 404)."""
+def operation_find(path: str, method: str = "GET") -> tuple[Operation, re.Match[str]] | None:
+    """The operation a method and path name. GitHub's paths have no trailing slash: with
+    one, or anything else unknown, None (a 404)."""
     for operation in OPERATIONS:
+        if not operation.name.startswith(f"{method} "):
+            continue
         match = operation.pattern.match(path)
         if match is not None:
             return operation, match

@@ -28,6 +28,27 @@ class FakeToken:
 
 
 @dataclass(frozen=True)
+class MintedToken:
+    """A token minted for a GitHub App installation (fake_app.py): it sees that
+    installation's repositories only, until it expires (fake clock)."""
+
+    installation_id: int
+    expires_at: dt.datetime
+
+
+@dataclass
+class FakeInstallation:
+    """An installation of the fake's GitHub App (fake_app.py)."""
+
+    id: int
+    account: str  # the login of the user or organization it is installed on
+    account_type: str = "User"  # or "Organization"
+    # Lower-case names of the account's repositories it was given; None: all of them.
+    repositories: set[str] | None = None
+    suspended_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class FakeRelease:
     """A release added with `FakeGitHub.add_release`; the default ones are computed."""
 
@@ -47,6 +68,8 @@ class FakeRepo:
     stars: int | None = None
     profile: str = "default"
     releases: dict[str, FakeRelease] = field(default_factory=dict)
+    # When it was created at GitHub; None: 30 days before its first star (fake_payloads).
+    created_at: dt.datetime | None = None
 
 
 @dataclass
@@ -71,6 +94,14 @@ class RateWindow:
 @dataclass
 class State:
     tokens: dict[str, FakeToken] = field(default_factory=dict)
+    # The GitHub App (fake_app.py): its ID and public key, its installations, the tokens
+    # minted for them (also in `tokens`), and organization memberships: (org, login) in
+    # lower case -> (the organization's login, role, state).
+    app_id: int | None = None
+    app_public_key: Any = None
+    installations: dict[int, FakeInstallation] = field(default_factory=dict)
+    minted: dict[str, MintedToken] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
     repos: dict[str, FakeRepo] = field(default_factory=dict)
     now: dt.datetime | None = None
     latency_ms: float = 0.0

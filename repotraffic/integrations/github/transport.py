@@ -3,8 +3,9 @@ policy, rate limits, and what each answer's Date and Link headers say. Private t
 GitHub integration: other code imports client.py only.
 
 Connections. One `httpx.Client` (its pool of keep-alive connections) per API URL and
-token, made on first use and then shared by every call, repository and thread of the
-process (httpx's Client may be shared between threads). At most CLIENTS_MAX are kept;
+token (per installation for a GitHub App installation's tokens, each request carrying
+its token), made on first use and then shared by every call, repository and thread of
+the process (httpx's Client may be shared between threads). At most CLIENTS_MAX are kept;
 the least recently used is closed past that. A forked child (Celery's prefork pool)
 starts with none: its parent's connections are left to the parent.
 
@@ -71,6 +72,7 @@ _INTERACTIVE_TIMEOUT_SECONDS = 5.0
 _INTERACTIVE_MAX_BACKOFF_SECONDS = 1.0
 _REDIRECTS_MAX = 3
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_SUCCESS_STATUSES = frozenset({200, 201})  # 201: a token minted (POST .../access_tokens)
 
 
 @dataclass(frozen=True)
@@ -136,24 +138,37 @@ class Timing:
     today: Callable[[], dt.date]  # the UTC date, for an answer without a Date header
 
 
-@dataclass(frozen=True)
+@dataclass
 class Call:
-    """What one public call of client.py asks GitHub with."""
+    """What one public call of client.py asks GitHub with. Not frozen: a renewed token
+    takes `token`'s place for the call's later requests."""
 
     config: Config
     token: str = field(repr=False)
-    token_key: str  # rate_limits.token_key: what registries keep instead of the token
+    # What registries keep instead of the token (its gate, its connections): the
+    # token's rate_limits.token_key, or a key its tokens share (an installation's).
+    token_key: str
     timing: Timing
+    # A GitHub App installation token's: a new token for the one GitHub refused (401).
+    renew: Callable[[str], str] | None = field(default=None, repr=False)
 
 
-def call_open(*, token: str | None, timing: Timing, interactive: bool = False) -> Call:
+def call_open(
+    *,
+    token: str | None,
+    timing: Timing,
+    interactive: bool = False,
+    token_key: str | None = None,
+    renew: Callable[[str], str] | None = None,
+) -> Call:
     token = token_clean(token=token)
     config = config_read(interactive=interactive)
     return Call(
         config=config,
         token=token,
-        token_key=rate_limits.token_key(api_url=config.api_url, token=token),
+        token_key=token_key or rate_limits.token_key(api_url=config.api_url, token=token),
         timing=timing,
+        renew=renew,
     )
 
 
@@ -169,6 +184,7 @@ class Answer:
     body: bytes  # JSON, for answers.py to parse
     day: dt.date  # the UTC date GitHub answered on (its Date header)
     links: Mapping[str, str] = field(default_factory=dict)  # Link header: rel -> URL
+    moment: dt.datetime | None = None  # when GitHub answered, by its Date header (UTC)
 
     @property
     def has_next(self) -> bool:
@@ -183,21 +199,27 @@ class Answer:
         return int(number) if number and number.isdigit() else None
 
 
-def answer_day(headers: Mapping[str, str], *, today: Callable[[], dt.date]) -> dt.date:
-    """The UTC date of GitHub's answer, from its Date header: GitHub's clock, not ours,
-    decides which day is "today" in its traffic windows. `today()` if it sent none."""
+def answer_moment(headers: Mapping[str, str]) -> dt.datetime | None:
+    """When GitHub answered, by its Date header (GitHub's clock, in UTC); None without one."""
     raw = next((value for name, value in headers.items() if name.lower() == "date"), None)
     if isinstance(raw, str):
         try:
-            return email.utils.parsedate_to_datetime(raw).astimezone(dt.UTC).date()
+            return email.utils.parsedate_to_datetime(raw).astimezone(dt.UTC)
         except (TypeError, ValueError):
             pass
-    return today()
+    return None
+
+
+def answer_day(headers: Mapping[str, str], *, today: Callable[[], dt.date]) -> dt.date:
+    """The UTC date of GitHub's answer, from its Date header: GitHub's clock, not ours,
+    decides which day is "today" in its traffic windows. `today()` if it sent none."""
+    moment = answer_moment(headers)
+    return today() if moment is None else moment.date()
 
 
 class HttpClients:
     """Process-wide and thread-safe: token key -> its httpx.Client, least recently used
-    first. Keyed by rate_limits.token_key, never by the token itself."""
+    first. Keyed by Call.token_key, never by the token itself."""
 
     def __init__(self, *, size: int) -> None:
         self.size = size
@@ -256,13 +278,14 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def _http_client_build(
-    *, api_url: str, token: str, transport: httpx.BaseTransport | None = None
+    *, api_url: str, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
+    # No Authorization here: each request carries its token, as a pool may serve the
+    # successive tokens of one GitHub App installation.
     return httpx.Client(
         base_url=api_url,
         headers={
             "Accept": JSON_MEDIA_TYPE,
-            "Authorization": f"Bearer {token}",
             "User-Agent": USER_AGENT,
             "X-GitHub-Api-Version": API_VERSION,
         },
@@ -275,14 +298,19 @@ def _http_client_build(
 def _send(
     *,
     http: httpx.Client,
+    method: str,
     path: str,
     params: Mapping[str, str] | None,
+    token: str,
     accept: str,
     timeout: float,
     subject: str,
 ) -> httpx.Response:
-    """One request, and the redirects on the API's own host it leads to."""
-    response = http.get(path, params=params, headers={"Accept": accept}, timeout=timeout)
+    """One request, and the redirects on the API's own host a GET leads to."""
+    headers = {"Accept": accept, "Authorization": f"Bearer {token}"}
+    response = http.request(method, path, params=params, headers=headers, timeout=timeout)
+    if method != "GET":
+        return response
     for _ in range(_REDIRECTS_MAX):
         location = response.headers.get("location")
         if response.status_code not in _REDIRECT_STATUSES or location is None:
@@ -294,7 +322,7 @@ def _send(
         base = http.base_url
         if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
             raise malformed(subject=subject, detail="a redirect away from the API")
-        response = http.get(target, headers={"Accept": accept}, timeout=timeout)
+        response = http.get(target, headers=headers, timeout=timeout)
     if response.status_code in _REDIRECT_STATUSES:
         raise malformed(subject=subject, detail=f"more than {_REDIRECTS_MAX} redirects")
     return response
@@ -311,10 +339,41 @@ def get(
     what: str = "traffic",
     budget: Budget | None = None,
 ) -> Answer:
-    """GETs one API path (relative to GITHUB_API_URL) and returns its body, date and links,
-    applying the retry policy. `repo` and `what` word a refusal ("no push access to
-    acme/rocket's traffic"). Without a `budget`, the request has its own: one attempt
-    plus config.max_retries.
+    """GETs one API path: `request` with method GET."""
+    return request(
+        call=call,
+        method="GET",
+        path=path,
+        params=params,
+        subject=subject,
+        repo=repo,
+        accept=accept,
+        what=what,
+        budget=budget,
+    )
+
+
+def request(
+    *,
+    call: Call,
+    method: str,
+    path: str,
+    params: Mapping[str, str] | None,
+    subject: str,
+    repo: str | None,
+    accept: str = JSON_MEDIA_TYPE,
+    what: str = "traffic",
+    budget: Budget | None = None,
+    refusal: Callable[[int, str], GitHubError] | None = None,
+) -> Answer:
+    """Sends one request to an API path (relative to GITHUB_API_URL) and returns the
+    answer's body, date and links, applying the retry policy. `repo` and `what` word a
+    refusal ("no push access to acme/rocket's traffic"); `refusal`, given the status and
+    body of a final answer that is no success, words it instead. Without a `budget`, the
+    request has its own: one attempt plus config.max_retries.
+
+    A 401 to a call that can renew its token (a GitHub App installation's) is asked
+    again, once, with a new token, which the call keeps for its later requests.
 
     A transient failure (5xx, connection error, timeout) waits GITHUB_RETRY_BACKOFF * 2**n
     seconds before retry n+1. A rate limit whose reset is at most
@@ -326,6 +385,7 @@ def get(
     budget = budget or Budget(attempts_left=config.max_retries + 1)
     gate = token_gate()
     attempt = 0  # this request's, for the backoff and the message
+    renewed = False
     while True:
         if budget.attempts_left <= 0:
             raise GitHubError(
@@ -337,14 +397,16 @@ def get(
         budget.attempts_left -= 1
         http = http_clients.get(
             key=call.token_key,
-            build=lambda: _http_client_build(api_url=config.api_url, token=call.token),
+            build=lambda: _http_client_build(api_url=config.api_url),
         )
         response = None
         try:
             response = _send(
                 http=http,
+                method=method,
                 path=path,
                 params=params,
+                token=call.token,
                 accept=accept,
                 timeout=config.timeout,
                 subject=subject,
@@ -363,11 +425,13 @@ def get(
             gate.release(permit=permit, **_hour_left(response))
         if response is not None:
             status = response.status_code
-            if status == 200:
+            if status in _SUCCESS_STATUSES:
+                moment = answer_moment(response.headers)
                 return Answer(
                     body=response.content,
-                    day=answer_day(response.headers, today=timing.today),
+                    day=timing.today() if moment is None else moment.date(),
                     links={str(rel): link["url"] for rel, link in response.links.items()},
+                    moment=moment,
                 )
             said = body_message(body=response.text).lower()
             now = timing.clock()
@@ -385,7 +449,16 @@ def get(
                     raise rate_limited_error(until=until)
                 attempt += 1
                 continue  # _slot_take waits for it, or gives up on one too far away
+            if status == 401 and call.renew is not None and not renewed:
+                # GitHub refused an installation token before its time (revoked, or our
+                # clock is off): once more with a new one, an attempt of its own.
+                call.token = call.renew(call.token)
+                renewed = True
+                budget.attempts_left += 1
+                continue
             if status < 500:
+                if refusal is not None:
+                    raise refusal(status, response.text)
                 raise status_error(
                     status=status, body=response.text, subject=subject, repo=repo, what=what
                 )

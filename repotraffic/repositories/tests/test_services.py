@@ -165,3 +165,34 @@ class TestRepositoryCreateProvesAccess:
             self.create(user)
         assert Repository.objects.filter(user=user).count() == 2
         return caught.value
+
+
+class TestServerTokenPool:
+    def test_the_create_check_asks_with_the_pool_token_that_will_collect(self, github, settings):
+        """Only pool-b can push to the repositories: a repository the pool gives to pool-b
+        is added and collected with it; one given to another token is refused at once,
+        rather than added and failing at its first collection."""
+        from repotraffic.traffic.services import traffic_fetch
+        from repotraffic.users.selectors import server_token_pick
+
+        settings.GITHUB_TOKEN = "pool-a,pool-b,pool-c"
+        for token in ("pool-a", "pool-b", "pool-c"):
+            github.add_token(token, login=token)
+        names = [f"repo-{number}" for number in range(12)]
+        for name in names:
+            github.add_repo("acme", name, private=True, push_tokens=["pool-b"])
+        user = UserFactory.create()
+        mine = [name for name in names if server_token_pick(key=f"acme/{name}") == "pool-b"]
+        others = [name for name in names if name not in mine]
+        assert mine and others
+
+        for name in others:
+            with pytest.raises(ApplicationError):
+                repository_create(user=user, url=f"github.com/acme/{name}")
+        github.concurrency_reset()
+        for name in mine:
+            repository = repository_create(user=user, url=f"github.com/acme/{name}")
+            assert traffic_fetch(repository_id=repository.id).ok
+
+        assert set(github.concurrency_peaks()) == {"pool-b"}  # the logins that asked
+        assert sorted(Repository.objects.values_list("name", flat=True)) == sorted(mine)

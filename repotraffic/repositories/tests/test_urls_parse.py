@@ -1,7 +1,7 @@
 import pytest
 
 from repotraffic.common.exceptions import ApplicationError
-from repotraffic.repositories.urls_parse import github_url_parse
+from repotraffic.repositories.urls_parse import github_owner_parse, github_url_parse
 
 CANONICAL = "https://github.com/HackSoftware/Django-Styleguide"
 
@@ -97,3 +97,14 @@ def test_owner_rules(owner, valid):
 def test_rejected_with_a_reason(url, words):
     with pytest.raises(ApplicationError, match=words):
         github_url_parse(url=url)
+
+
+@pytest.mark.parametrize("owner", ["acme", "HackSoftware", "a", "my-org-2", " acme "])
+def test_an_account_name_is_taken_trimmed(owner):
+    assert github_owner_parse(owner=owner) == owner.strip()
+
+
+@pytest.mark.parametrize("owner", ["", "-acme", "acme-", "ac--me", "a" * 40, "acme/rocket", "*"])
+def test_an_account_name_github_would_not_allow_is_refused(owner):
+    with pytest.raises(ApplicationError, match="not a GitHub account name"):
+        github_owner_parse(owner=owner)

@@ -4,11 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import DatabaseError
 
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.collection_services import (
     collection_claim,
+    collection_crash_record,
     collection_create,
     collection_record,
     collection_release,
@@ -18,6 +20,7 @@ from repotraffic.traffic.collection_services import (
     collections_request_stale,
 )
 from repotraffic.traffic.models import Collection
+from repotraffic.traffic.signals import collection_finished
 from repotraffic.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +233,41 @@ class TestCollectionRecord:
 
         assert repository.collection.last_error == "gone"
         assert User.objects.get(id=repository.user_id).repositories_changed_at == NOON
+
+    @pytest.mark.parametrize(
+        ("error", "cause", "told"),
+        [
+            ("", "", ("succeeded", "")),
+            ("no push access", "no_push_access", ("failed", "no_push_access")),
+            ("something", "", ("failed", "unknown")),
+        ],
+    )
+    def test_the_apps_above_are_told_the_outcome_and_its_cause(self, error, cause, told):
+        repository = RepositoryFactory.create()
+        heard = []
+
+        def receive(sender, *, outcome, reason, **kwargs):
+            heard.append((outcome, reason))
+
+        collection_finished.connect(receive)
+        try:
+            collection_record(repository=repository, attempted_at=NOON, error=error, cause=cause)
+        finally:
+            collection_finished.disconnect(receive)
+
+        assert heard == [told]
+
+    def test_a_crash_is_told_as_an_internal_error_and_stores_nothing(self):
+        heard = []
+
+        def receive(sender, *, outcome, reason, **kwargs):
+            heard.append((outcome, reason))
+            raise DatabaseError("the database is gone too")
+
+        collection_finished.connect(receive)
+        try:
+            collection_crash_record()  # never raises over the caller's exception
+        finally:
+            collection_finished.disconnect(receive)
+
+        assert heard == [("failed", "internal_error")]

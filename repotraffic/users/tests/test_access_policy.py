@@ -141,3 +141,38 @@ class TestEmailIdentity:
         UserFactory.create(email="someone@example.com")
         with pytest.raises(IntegrityError):
             User.objects.create(email="SOMEONE@example.com", token_digest="f" * 64)
+
+
+class TestServerTokenPool:
+    """GITHUB_TOKEN may hold several tokens, comma-separated: each repository is acted on
+    by one of them, always the same, and the repositories spread over all of them."""
+
+    def test_each_repository_keeps_its_token_and_all_tokens_get_a_share(self, settings):
+        settings.GITHUB_TOKEN = " pool-a, pool-b ,,pool-c "
+        user = UserFactory.create()
+        keys = [f"acme/repo-{number}" for number in range(300)]
+
+        picked = {key: user_github_token_get(user=user, repository_key=key).token for key in keys}
+
+        assert set(picked.values()) == {"pool-a", "pool-b", "pool-c"}
+        shares = sorted(list(picked.values()).count(token) for token in set(picked.values()))
+        assert shares[0] >= 70, shares  # 100 each on average
+        assert picked == {  # the same again, whatever the case of the name
+            key: user_github_token_get(user=user, repository_key=key.upper()).token for key in keys
+        }
+
+    def test_one_token_acts_on_everything(self, settings):
+        settings.GITHUB_TOKEN = "only-one"
+        user = UserFactory.create()
+
+        tokens = {user_github_token_get(user=user, repository_key=f"a/{n}").token for n in range(9)}
+
+        assert tokens == {"only-one"}
+
+    def test_commas_alone_are_no_token(self, settings):
+        settings.GITHUB_TOKEN = " , ,"
+
+        choice = user_github_token_get(user=UserFactory.create(), repository_key="acme/rocket")
+
+        assert choice.token is None
+        assert "no GitHub token for its users" in choice.refusal

@@ -20,6 +20,7 @@ DESCRIPTION = json.loads((Path(__file__).parent / "github_rest_schemas.json").re
 # A request per operation that the fake answers with 200, and the token to send.
 REQUESTS = [
     ("GET /user", "/user", TOKEN, {}),
+    ("GET /user/repos", "/user/repos", TOKEN, {}),
     ("GET /installation/repositories", "/installation/repositories", "ghs_app", {}),
     ("GET /repos/{owner}/{repo}", "/repos/acme/rocket", TOKEN, {}),
     ("GET /repos/{owner}/{repo}", "/repos/acme/rocket", "ghs_app", {}),
