@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from repotraffic.integrations.github.client import GitHubErrorCause
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tasks import repositories_auto_track_queue_all
 from repotraffic.traffic.collection_services import (
@@ -41,6 +42,10 @@ _RETRY_MAX_COUNTDOWN = 55 * 60
 # one's lease lapses (the retry collects).
 _BUSY_RETRY_MARGIN = 1.0
 _BUSY_MAX_RETRIES = 10
+# A token's hour used up (or kept for the daily collections) is waited for hour after
+# hour, for as long as a day of them: a token with more repositories than one hour pays
+# for spreads its run over the hours it needs, rather than giving up after a few.
+_RATE_LIMIT_MAX_RETRIES = 24
 
 
 @shared_task(bind=True, name="traffic_fetch_repository", max_retries=4)
@@ -58,6 +63,16 @@ def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = Fal
             )
         return outcome.summary
     error = outcome.error
+    if (
+        error is not None
+        and error.cause == GitHubErrorCause.RATE_LIMITED
+        and error.retry_at is not None
+        and self.request.retries < _RATE_LIMIT_MAX_RETRIES
+    ):
+        countdown = (error.retry_at - timezone.now()).total_seconds() + 1
+        if countdown <= _RETRY_MAX_COUNTDOWN:
+            raise self.retry(countdown=max(countdown, 1), max_retries=_RATE_LIMIT_MAX_RETRIES)
+        return outcome.summary
     if error is not None and error.transient and self.request.retries < self.max_retries:
         if error.retry_at:
             countdown = (error.retry_at - timezone.now()).total_seconds() + 1

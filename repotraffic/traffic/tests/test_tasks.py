@@ -1,10 +1,13 @@
 import datetime as dt
+import time
 
 import pytest
 import time_machine
 from celery.exceptions import Retry
 from django.utils import timezone
 
+from repotraffic.budget.gates import token_gate
+from repotraffic.integrations.github.client import github_token_key
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import tasks
 from repotraffic.traffic.collection_services import collection_claim
@@ -147,6 +150,57 @@ class TestLeaseHeldElsewhere:
             summary = tasks.traffic_fetch_repository.apply(args=(str(repository.id),)).get()
 
         assert "acme/rocket: ok" in summary
+
+
+class TestTokenHourUsedUp:
+    """A task whose token's hour is used up waits for the next one, hour after hour for
+    up to a day, so a run that needs more hours than one spreads over them."""
+
+    @pytest.fixture
+    def retries(self, monkeypatch):
+        asked = []
+
+        def retry(**options):
+            asked.append(options)
+            return Retry()
+
+        monkeypatch.setattr(tasks.traffic_fetch_repository, "retry", retry)
+        return asked
+
+    @pytest.fixture
+    def paused(self, github, settings):
+        """The server token paused at its gate for 30 minutes (a rate limit seen by any
+        process), longer than the client waits."""
+        settings.GITHUB_RATE_LIMIT_MAX_WAIT = 5
+        until = time.time() + 1800
+        token_gate().pause(token_key=github_token_key(token=settings.GITHUB_TOKEN), until=until)
+        yield until
+        token_gate().clear()
+
+    @pytest.mark.parametrize("retries_so_far", [0, 4, 23])
+    def test_it_retries_at_the_reset_past_the_usual_retries(
+        self, github, retries, paused, retries_so_far
+    ):
+        github.add_repo("acme", "rocket")
+        repository = requested(owner="acme", name="rocket")
+
+        result = tasks.traffic_fetch_repository.apply(
+            args=(str(repository.id),), retries=retries_so_far
+        )
+
+        assert result.state == "RETRY"
+        assert abs(retries[0]["countdown"] - (paused - time.time() + 1)) < 5
+        assert github.request_counts() == {}  # nothing asked of GitHub meanwhile
+
+    def test_after_a_day_of_hours_it_leaves_the_rest_to_the_next_run(self, github, retries, paused):
+        github.add_repo("acme", "rocket")
+        repository = requested(owner="acme", name="rocket")
+
+        result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),), retries=24)
+
+        assert "rate limit" in result.get()
+        assert retries == []
+        assert Collection.objects.get(repository=repository).pending  # still asked for
 
 
 def test_a_transient_failure_is_retried_by_the_task(github):
