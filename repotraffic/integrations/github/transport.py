@@ -33,6 +33,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -271,6 +272,41 @@ _SLOT_POLL_LONGEST_SECONDS = 0.25
 _SLOT_WAIT_TIMEOUTS = 10
 
 
+class LocalSlots:
+    """This process's queue for each token's slots: no more of its threads than the
+    gate's cap ask the gate at once, and the others wait here, each woken the moment one
+    of them is done, rather than polling the shared gate. Polling is left to processes
+    competing with each other: within one (fetch_traffic's threads, a worker's thread
+    pool) a slot freed by a request's end goes to the next request straight away,
+    where a poll with backoff left it idle for up to _SLOT_POLL_LONGEST_SECONDS.
+
+    A token's semaphore lives while a thread holds or waits for it (weak references), so
+    the many users' tokens a long-running worker sees do not pile up here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._semaphores: weakref.WeakValueDictionary[str, threading.BoundedSemaphore] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def semaphore(self, *, token_key: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            semaphore = self._semaphores.get(token_key)
+            if semaphore is None:
+                semaphore = threading.BoundedSemaphore(gate_concurrency())
+                self._semaphores[token_key] = semaphore
+            return semaphore
+
+    def forget(self) -> None:
+        """In a forked child: the parent's threads are not here to release theirs."""
+        self._lock = threading.Lock()
+        self._semaphores = weakref.WeakValueDictionary()
+
+
+local_slots = LocalSlots()
+os.register_at_fork(after_in_child=local_slots.forget)
+
+
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """One for every client: loading the certificates costs milliseconds of CPU."""
@@ -393,14 +429,20 @@ def request(
                 f"GitHub could not be asked for {subject}: the attempts allowed were used "
                 f"up; {config.retry_hint}",
             )
-        permit = _slot_take(gate=gate, call=call, subject=subject)
-        budget.attempts_left -= 1
-        http = http_clients.get(
-            key=call.token_key,
-            build=lambda: _http_client_build(api_url=config.api_url),
-        )
-        response = None
+        local = _local_slot_take(call=call, subject=subject)
         try:
+            permit = _slot_take(gate=gate, call=call, subject=subject)
+        except BaseException:
+            local.release()
+            raise
+        budget.attempts_left -= 1
+        response = None
+        http: httpx.Client | None = None
+        try:
+            http = http_clients.get(
+                key=call.token_key,
+                build=lambda: _http_client_build(api_url=config.api_url),
+            )
             response = _send(
                 http=http,
                 method=method,
@@ -418,11 +460,12 @@ def request(
         except httpx.DecodingError:
             raise malformed(subject=subject, detail="a body that does not decode") from None
         except RuntimeError:
-            if not http.is_closed:
+            if http is None or not http.is_closed:
                 raise
             failure = "connection failed: its pool was closed"  # evicted meanwhile
         finally:
             gate.release(permit=permit, **_hour_left(response))
+            local.release()
         if response is not None:
             status = response.status_code
             if status in _SUCCESS_STATUSES:
@@ -486,6 +529,21 @@ def _hour_left(response: httpx.Response | None) -> dict[str, Any]:
         except (KeyError, ValueError):
             remaining = reset = None
     return {"remaining": remaining, "reset": reset}
+
+
+def _local_slot_take(*, call: Call, subject: str) -> threading.BoundedSemaphore:
+    """A place in this process's queue for the token's slots (LocalSlots), or
+    UNAVAILABLE when none frees in time; the caller releases it."""
+    config = call.config
+    patience = config.timeout * (1 if config.interactive else _SLOT_WAIT_TIMEOUTS)
+    semaphore = local_slots.semaphore(token_key=call.token_key)
+    if not semaphore.acquire(timeout=patience):
+        raise GitHubError(
+            GitHubErrorCause.UNAVAILABLE,
+            f"GitHub could not be asked for {subject}: {gate_concurrency()} requests "
+            f"with the same token were in flight for {patience:.0f}s; {config.retry_hint}",
+        )
+    return semaphore
 
 
 def _slot_take(*, gate: Gate, call: Call, subject: str) -> Permit:
