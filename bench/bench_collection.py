@@ -4,14 +4,16 @@ at 100 ms a request, GitHub requests per repository per day over a week, and pea
 of the first collection at 1,000 and at 10,000 repositories.
 
     .venv/bin/python bench/bench_collection.py
-        [--repositories 1000] [--latency-ms 100] [--concurrency N]
+        [--repositories 1000] [--latency-ms 100] [--concurrency N] [--server-tokens 1]
         [--week-repositories 200] [--week-latency-ms 5]
         [--memory-repositories 1000,10000] [--memory-latency-ms 5]
         [--parts timing,week,memory]
 
 Each part gets a fresh production-style SQLite database, seeded with bulk_create (10
 users, every one collecting with the server's token, so one backfill allowance for
-all), and a fresh fake whose clock starts at START, a Thursday at noon UTC:
+all; with --server-tokens N, a pool of N in GITHUB_TOKEN, each repository on one of
+them, and the cap of GITHUB_TOKEN_CONCURRENCY requests in flight applies to each),
+and a fresh fake whose clock starts at START, a Thursday at noon UTC:
 
 timing  A first collection (reported apart: it adds the weekly answers and the star
         history rebuilds the backfill allowance pays for); a day later the daily
@@ -402,13 +404,27 @@ class Bench:
         return checked
 
 
+def server_tokens(args) -> list[str]:
+    """The server's tokens: one, or a pool (--server-tokens), each repository collected
+    with one of them (GITHUB_TOKEN, comma-separated)."""
+    count = getattr(args, "server_tokens", 1) or 1
+    return [TOKEN] if count == 1 else [f"{TOKEN}-{number}" for number in range(count)]
+
+
+def in_flight(args) -> int:
+    """Requests in flight at most: fetch_traffic's concurrency, within each token's cap."""
+    cap = int(os.environ.get("GITHUB_TOKEN_CONCURRENCY") or 4)
+    return min(args.concurrency or 8, cap * len(server_tokens(args)))
+
+
 @contextmanager
 def bench(*, repositories: int, latency_ms: float, args):
     """A fresh database with `repositories` seeded, and a fresh fake that knows them, its
     clock at START."""
     with workdir() as path:
         env = production_env(path)
-        env.update(GITHUB_TOKEN=TOKEN, GITHUB_TIMEOUT="30")
+        tokens = server_tokens(args)
+        env.update(GITHUB_TOKEN=",".join(tokens), GITHUB_TIMEOUT="30")
         manage(env, "migrate", "--noinput")
         seeded = python_in_django(env, f"n, users = {repositories}, {USERS}\n" + SEED)
         assert int(seeded.split()[-1]) == repositories, seeded
@@ -419,7 +435,10 @@ def bench(*, repositories: int, latency_ms: float, args):
             fake.set_now(START)
             fake.control(
                 {
-                    "tokens": [{"token": TOKEN, "login": "bench"}],
+                    "tokens": [
+                        {"token": token, "login": f"bench-{number}"}
+                        for number, token in enumerate(tokens)
+                    ],
                     "repos": [
                         {"owner": f"org{i % USERS}", "name": f"repo-{i}"}
                         for i in range(repositories)
@@ -530,6 +549,12 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, help="fetch_traffic --concurrency (default: its setting, 8)"
     )
+    parser.add_argument(
+        "--server-tokens",
+        type=int,
+        default=1,
+        help="server tokens in GITHUB_TOKEN (a pool; default 1)",
+    )
     parser.add_argument("--week-repositories", type=int, default=200)
     parser.add_argument("--week-latency-ms", type=float, default=5.0)
     parser.add_argument(
@@ -554,7 +579,9 @@ def main() -> None:
         memory = [memory_part(args, size) for size in sizes]
 
     concurrency = args.concurrency or "8 (TRAFFIC_FETCH_CONCURRENCY default)"
+    cap = os.environ.get("GITHUB_TOKEN_CONCURRENCY") or "4 (default)"
     print(
+        f"{len(server_tokens(args))} server token(s), at most {cap} requests in flight each; "
         f"fetch_traffic --quiet, concurrency {concurrency}, the fake GitHub in its own process, "
         f"its clock from {START:%Y-%m-%d %H:%M} UTC ({START:%A})\n"
     )
@@ -607,7 +634,7 @@ def main() -> None:
     print("\n| target | measured | met |")
     print("|---|---|---|")
     if timing:
-        workers = args.concurrency or 8
+        workers = in_flight(args)
         for name, run in (("steady state", timing["steady"]), ("first weeks", timing["backfill"])):
             target = name == "steady state"
             requests = run["requests"] + run["star_pages"]
@@ -620,7 +647,7 @@ def main() -> None:
                 + (f", in < {TIME_TARGET_SECONDS:.0f} s" if target else " (no target)")
                 + f" | {run['wall']:.1f} s; the floor is ({run['requests']:,} + "
                 f"{run['star_pages']:,} stargazer pages) x {run['latency_ms']:g} ms / {workers} "
-                f"workers = {floor:.1f} s | {_verdict(ok) if target else '-'} |"
+                f"in flight = {floor:.1f} s | {_verdict(ok) if target else '-'} |"
             )
     if week:
         n = week["days"][0]["repositories"]
