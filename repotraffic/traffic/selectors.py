@@ -374,13 +374,13 @@ def _ids_paged(queryset: QuerySet[Repository] | QuerySet[Collection]) -> Iterato
 
 
 def repository_ids_all() -> Iterator[uuid.UUID]:
-    """Every repository once, in the order a scheduled run collects them: those never
-    collected first, then by their last success, oldest first. A first collection goes
-    ahead only where the token's hour can spare it beside the daily collections still due
-    on it (budget.services.daily_budget_spare), else it waits for the next hour. When a
-    token's hour runs short mid-run, the rest wait at its gate for the next hour
-    (budget.gates), so the longest waiting goes first and none is left behind day after
-    day. A repository collected while this is read is not given again."""
+    """Every repository once, in the order `manage.py fetch_traffic` collects them: those
+    never collected first, then by their last success, oldest first. A first collection
+    goes ahead only where the token's hour can spare it beside the daily collections still
+    due on it (budget.services.daily_budget_spare). When a token's hour runs short
+    mid-run, the rest wait at its gate for the next hour (budget.gates). A repository
+    collected while this is read is not given again. (The scheduled run queues each
+    token's share of an hour instead: traffic.dispatch_selectors.repository_ids_due.)"""
     started = timezone.now()
     yield from _ids_paged(Repository.objects.filter(collection__last_success_at__isnull=True))
     collected = (
@@ -404,10 +404,14 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
 
 
 def collections_due_count(*, token_key: str, exclude: uuid.UUID | None = None) -> int:
-    """The repositories whose requested collection has not succeeded yet and whose last
-    collection used the token `token_key`: what the daily collection still needs of that
-    token (budget.services.daily_budget_spare). `exclude`: the one being collected."""
-    due = Collection.objects.filter(collection_pending_q(), token_key=token_key)
+    """The repositories collected before whose requested collection has not succeeded
+    yet and whose last collection used the token `token_key`: what the daily collection
+    still needs of that token (budget.services.daily_budget_spare). First collections
+    waiting for an hour are not counted: counted, they would hold each other back.
+    `exclude`: the one being collected."""
+    due = Collection.objects.filter(
+        collection_pending_q(), token_key=token_key, last_success_at__isnull=False
+    )
     if exclude is not None:
         due = due.exclude(pk=exclude)
     return due.count()

@@ -63,3 +63,19 @@ def test_the_daily_collection_itself_is_never_held_back(github, hour_left):
     hour_left(key, 101)  # one request above the reserve
 
     assert traffic_fetch(repository_id=repository.id).ok
+
+
+def test_first_collections_waiting_do_not_hold_each_other_back(github, hour_left):
+    key = github_token_key(token=settings.GITHUB_TOKEN)
+    waiting = [RepositoryFactory.create(name=f"new-{number}") for number in range(3)]
+    for repository in waiting:
+        github.add_repo("acme", repository.name)
+    hour_left(key, 100 + FIRST_COLLECTION_REQUESTS - 1)  # an hour too short for one
+    for repository in waiting:
+        assert traffic_fetch(repository_id=repository.id).error is not None
+    assert set(Collection.objects.values_list("token_key", flat=True)) == {key}
+    collections_request_all()
+
+    hour_left(key, 100 + FIRST_COLLECTION_REQUESTS)  # room for one, beside no daily work
+
+    assert traffic_fetch(repository_id=waiting[0].id).ok
