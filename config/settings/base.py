@@ -370,6 +370,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "traffic_fetch_all",
         "schedule": crontab_parse("TRAFFIC_FETCH_SCHEDULE", TRAFFIC_FETCH_SCHEDULE),
     },
+    # The dispatch: queues what each GitHub token's hour can pay for of the collections
+    # still pending (a daily run larger than one hour). Every 10 minutes, off the default
+    # daily minute; often enough to meet each token's new hour soon after it resets.
+    "traffic-fetch-due": {
+        "task": "traffic_fetch_due",
+        "schedule": crontab_parse("traffic-fetch-due", "5-59/10 * * * *"),
+    },
 }
 
 LOGGING = {

@@ -49,6 +49,10 @@ class Collection(models.Model):
     # The budget key (github_token_key) of the credential its last collection used: which
     # token's hour the daily collection of this repository needs (budget.services).
     token_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # When a task was last queued for it (the dispatch, or a collection asked for at
+    # once). Not queued again while it is queued for its pending request, unless its
+    # task hands it back (traffic.dispatch_services).
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["token_key"], name="collection_token_key")]

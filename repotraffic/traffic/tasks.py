@@ -7,6 +7,11 @@ idempotent upsert, and a repository's collection lease stops two runs overlappin
 Nothing queued is lost for good: every collection is recorded as requested before it
 is queued, and a worker that starts queues again every request that no collection has
 satisfied yet, such as one whose task died with a killed worker.
+
+The scheduled collection goes through the dispatch (traffic.dispatch_services): each
+token's pending collections are queued as its hour can pay for them, oldest success
+first, by the daily run and then every 10 minutes (traffic_fetch_due), so a token with
+more repositories than one hour pays for spreads them over the hours it needs.
 """
 
 import datetime as dt
@@ -29,7 +34,12 @@ from repotraffic.traffic.collection_services import (
     collections_request_all,
     collections_request_stale,
 )
-from repotraffic.traffic.selectors import repository_ids_all, repository_ids_collection_pending
+from repotraffic.traffic.dispatch_services import (
+    collection_queued_release,
+    collections_dispatch,
+    collections_queued_mark,
+    collections_queued_release_pending,
+)
 from repotraffic.traffic.services import traffic_fetch
 
 logger = logging.getLogger(__name__)
@@ -42,10 +52,12 @@ _RETRY_MAX_COUNTDOWN = 55 * 60
 # one's lease lapses (the retry collects).
 _BUSY_RETRY_MARGIN = 1.0
 _BUSY_MAX_RETRIES = 10
-# A token's hour used up (or kept for the daily collections) is waited for hour after
-# hour, for as long as a day of them: a token with more repositories than one hour pays
-# for spreads its run over the hours it needs, rather than giving up after a few.
-_RATE_LIMIT_MAX_RETRIES = 24
+# A token's hour used up (or kept for the daily collections) is waited for when it resets
+# within _RETRY_MAX_COUNTDOWN, twice at most (another process may spend the new hour
+# first). Then, or when the reset is further, the task ends and hands the repository
+# back to the dispatch, which queues it again once the token's hour can pay for it:
+# nothing waits in a worker's memory hour after hour.
+_RATE_LIMIT_MAX_RETRIES = 2
 
 
 @shared_task(bind=True, name="traffic_fetch_repository", max_retries=4)
@@ -67,11 +79,11 @@ def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = Fal
         error is not None
         and error.cause == GitHubErrorCause.RATE_LIMITED
         and error.retry_at is not None
-        and self.request.retries < _RATE_LIMIT_MAX_RETRIES
     ):
         countdown = (error.retry_at - timezone.now()).total_seconds() + 1
-        if countdown <= _RETRY_MAX_COUNTDOWN:
+        if countdown <= _RETRY_MAX_COUNTDOWN and self.request.retries < _RATE_LIMIT_MAX_RETRIES:
             raise self.retry(countdown=max(countdown, 1), max_retries=_RATE_LIMIT_MAX_RETRIES)
+        collection_queued_release(repository_id=uuid.UUID(repository_id))
         return outcome.summary
     if error is not None and error.transient and self.request.retries < self.max_retries:
         if error.retry_at:
@@ -84,13 +96,21 @@ def traffic_fetch_repository(self, repository_id: str, only_if_stale: bool = Fal
 
 
 def traffic_fetch_repository_queue(*, repository_id: uuid.UUID) -> None:
-    """Ask for one repository's collection and queue it. A broker outage must not fail
-    the caller: the request stays pending, and the next worker that starts queues it."""
+    """Ask for one repository's collection and queue it at once, outside any token's
+    share (someone waits for it; its own check defers a first collection when the hour is
+    short). A broker outage must not fail the caller: the request stays pending and not
+    marked queued, so the next dispatch queues it."""
     collection_request(repository_id=repository_id)
     try:
         traffic_fetch_repository.delay(str(repository_id))
     except Exception:
         logger.exception("could not queue the collection of repository %s", repository_id)
+        return
+    collections_queued_mark(repository_ids=[repository_id])
+
+
+def _queue(repository_id: uuid.UUID) -> None:
+    traffic_fetch_repository.delay(str(repository_id))
 
 
 def repository_created_receive(sender: Any, *, repository: Repository, **kwargs: Any) -> None:
@@ -104,31 +124,37 @@ def repository_created_receive(sender: Any, *, repository: Repository, **kwargs:
 
 @shared_task(name="traffic_fetch_all")
 def traffic_fetch_all() -> int:
-    """The scheduled run: every collection is requested (one UPDATE), then queued as one
-    task per repository, so workers share the load: never collected first, then the
-    oldest success first (repository_ids_all). Before them, the auto-tracking of each
-    user who asked for it, a task each (repositories.tasks): the repositories they add
-    have their first collection queued on their own."""
+    """The scheduled run: every collection is requested (one UPDATE), then the dispatch
+    queues, one task per repository, what each token's hour can pay for, oldest success
+    first; traffic_fetch_due queues the rest as the hours go by. Before them, the
+    auto-tracking of each user who asked for it, a task each (repositories.tasks): the
+    repositories they add have their first collection queued on their own."""
     repositories_auto_track_queue_all()
     collections_request_all()
-    count = 0
-    for repository_id in repository_ids_all():
-        traffic_fetch_repository.delay(str(repository_id))
-        count += 1
+    count = collections_dispatch(queue=_queue)
     logger.info("queued the collection of %d repositories", count)
+    return count
+
+
+@shared_task(name="traffic_fetch_due")
+def traffic_fetch_due() -> int:
+    """Every 10 minutes (beat): the dispatch queues the pending collections each token's
+    hour can now pay for, such as the rest of a daily run too large for one hour."""
+    count = collections_dispatch(queue=_queue)
+    if count:
+        logger.info("queued the collection of %d repositories", count)
     return count
 
 
 @shared_task(name="traffic_fetch_stale")
 def traffic_fetch_stale() -> int:
     """The catch-up when a worker starts: requests the collection of the repositories
-    without a success for TRAFFIC_STALE_AFTER_HOURS (after downtime), then queues every
-    pending request (including those whose task was lost with a killed worker)."""
+    without a success for TRAFFIC_STALE_AFTER_HOURS (after downtime), hands every pending
+    request back to the dispatch (a task queued earlier may have died with a killed
+    worker), and dispatches: what each token's hour pays for now, the rest later."""
     collections_request_stale(stale_after=dt.timedelta(hours=settings.TRAFFIC_STALE_AFTER_HOURS))
-    count = 0
-    for repository_id in repository_ids_collection_pending():
-        traffic_fetch_repository.delay(str(repository_id))
-        count += 1
+    collections_queued_release_pending()
+    count = collections_dispatch(queue=_queue)
     if count:
         logger.info("queued the %d collections requested and not done yet", count)
     return count

@@ -7,6 +7,7 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from repotraffic.budget.gates import token_gate
+from repotraffic.budget.tests.helpers import gate_hour_set
 from repotraffic.integrations.github.client import github_token_key
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import tasks
@@ -38,6 +39,34 @@ def test_fetch_all_queues_one_task_per_repository(queued):
     assert sorted(call[0] for call in queued) == sorted(str(r.id) for r in repositories)
 
 
+def test_fetch_all_queues_only_what_each_tokens_hour_pays_for(queued, settings):
+    settings.GITHUB_RATE_LIMIT_RESERVE = 100
+    repositories = [
+        RepositoryFactory.create(
+            collection__token_key="a",
+            collection__last_success_at=timezone.now() - dt.timedelta(hours=24 + number),
+        )
+        for number in range(4)
+    ]
+    gate_hour_set(token_key="a", remaining=100 + 6 * 3)
+    try:
+        assert tasks.traffic_fetch_all.apply().get() == 3
+    finally:
+        token_gate().clear()
+
+    oldest = repositories[::-1]  # collected 27, 26, 25 and 24 hours ago
+    assert queued == [(str(repository.id),) for repository in oldest[:3]]
+    assert all(collection.pending for collection in Collection.objects.all())  # the 4th too
+
+
+def test_the_beat_sends_the_dispatch_every_10_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["traffic-fetch-due"]
+
+    assert entry["task"] == tasks.traffic_fetch_due.name
+    assert sorted(entry["schedule"].minute) == list(range(5, 60, 10))
+    assert len(entry["schedule"].hour) == 24
+
+
 def test_fetch_all_requests_every_collection_before_queuing(queued):
     RepositoryFactory.create_batch(2, collection__last_success_at=NOON - dt.timedelta(hours=1))
 
@@ -62,6 +91,14 @@ class TestCatchUpOnStart:
     def test_queues_a_request_not_satisfied_yet_however_recent_the_last_success(self, queued):
         # Queued by the daily run, then lost with a killed worker.
         pending = requested(collection__last_success_at=timezone.now() - dt.timedelta(hours=2))
+
+        assert tasks.traffic_fetch_stale.apply().get() == 1
+        assert queued == [(str(pending.id),)]
+
+    def test_queues_again_a_request_whose_task_a_killed_worker_took_along(self, queued):
+        pending = requested(collection__last_success_at=timezone.now() - dt.timedelta(hours=2))
+        Collection.objects.filter(pk=pending.id).update(queued_at=timezone.now())
+        assert tasks.traffic_fetch_due.apply().get() == 0  # queued: the dispatch waits
 
         assert tasks.traffic_fetch_stale.apply().get() == 1
         assert queued == [(str(pending.id),)]
@@ -153,8 +190,9 @@ class TestLeaseHeldElsewhere:
 
 
 class TestTokenHourUsedUp:
-    """A task whose token's hour is used up waits for the next one, hour after hour for
-    up to a day, so a run that needs more hours than one spreads over them."""
+    """A task whose token's hour is used up waits for a reset that is near, twice at
+    most; otherwise it ends and hands the repository back to the dispatch, which queues
+    it again once the token's hour can pay for it (test_dispatch.py)."""
 
     @pytest.fixture
     def retries(self, monkeypatch):
@@ -168,39 +206,66 @@ class TestTokenHourUsedUp:
         return asked
 
     @pytest.fixture
-    def paused(self, github, settings):
-        """The server token paused at its gate for 30 minutes (a rate limit seen by any
-        process), longer than the client waits."""
+    def pause(self, github, settings):
+        """Pauses the server token at its gate for `seconds` (a rate limit seen by any
+        process), longer than the client waits; returns the end (epoch seconds)."""
         settings.GITHUB_RATE_LIMIT_MAX_WAIT = 5
-        until = time.time() + 1800
-        token_gate().pause(token_key=github_token_key(token=settings.GITHUB_TOKEN), until=until)
-        yield until
+
+        def paused(seconds):
+            until = time.time() + seconds
+            key = github_token_key(token=settings.GITHUB_TOKEN)
+            token_gate().pause(token_key=key, until=until)
+            return until
+
+        yield paused
         token_gate().clear()
 
-    @pytest.mark.parametrize("retries_so_far", [0, 4, 23])
-    def test_it_retries_at_the_reset_past_the_usual_retries(
-        self, github, retries, paused, retries_so_far
-    ):
-        github.add_repo("acme", "rocket")
+    @staticmethod
+    def queued_repository():
         repository = requested(owner="acme", name="rocket")
+        Collection.objects.filter(pk=repository.id).update(queued_at=timezone.now())
+        return repository
+
+    @pytest.mark.parametrize("retries_so_far", [0, 1])
+    def test_it_retries_at_a_reset_within_the_hour(self, github, retries, pause, retries_so_far):
+        github.add_repo("acme", "rocket")
+        repository = self.queued_repository()
+        until = pause(1800)
 
         result = tasks.traffic_fetch_repository.apply(
             args=(str(repository.id),), retries=retries_so_far
         )
 
         assert result.state == "RETRY"
-        assert abs(retries[0]["countdown"] - (paused - time.time() + 1)) < 5
+        assert abs(retries[0]["countdown"] - (until - time.time() + 1)) < 5
         assert github.request_counts() == {}  # nothing asked of GitHub meanwhile
+        assert Collection.objects.get(repository=repository).queued_at is not None
 
-    def test_after_a_day_of_hours_it_leaves_the_rest_to_the_next_run(self, github, retries, paused):
+    def test_after_two_retries_it_hands_the_repository_back_to_the_dispatch(
+        self, github, retries, pause
+    ):
         github.add_repo("acme", "rocket")
-        repository = requested(owner="acme", name="rocket")
+        repository = self.queued_repository()
+        pause(1800)
 
-        result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),), retries=24)
+        result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),), retries=2)
 
         assert "rate limit" in result.get()
         assert retries == []
-        assert Collection.objects.get(repository=repository).pending  # still asked for
+        collection = Collection.objects.get(repository=repository)
+        assert collection.pending  # still asked for
+        assert collection.queued_at is None  # the next dispatch queues it again
+
+    def test_a_reset_further_than_55_minutes_is_not_waited_for(self, github, retries, pause):
+        github.add_repo("acme", "rocket")
+        repository = self.queued_repository()
+        pause(56 * 60)
+
+        result = tasks.traffic_fetch_repository.apply(args=(str(repository.id),))
+
+        assert "rate limit" in result.get()
+        assert retries == []
+        assert Collection.objects.get(repository=repository).queued_at is None
 
 
 def test_a_transient_failure_is_retried_by_the_task(github):
@@ -235,7 +300,10 @@ def test_creating_a_repository_queues_its_first_collection(
             "/api/repos/create", {"url": "github.com/acme/rocket"}, content_type="application/json"
         )
     assert queued == [(response.json()["id"],)]
-    assert Collection.objects.get(repository_id=response.json()["id"]).pending
+    collection = Collection.objects.get(repository_id=response.json()["id"])
+    assert collection.pending
+    assert collection.queued_at is not None  # the dispatch does not queue it again
+    assert tasks.traffic_fetch_due.apply().get() == 0
 
 
 def test_a_repository_is_created_with_its_collection_state(
@@ -262,4 +330,9 @@ def test_a_collection_asked_for_while_the_broker_is_down_stays_requested(monkeyp
     monkeypatch.setattr(tasks.traffic_fetch_repository, "delay", broker_down)
     tasks.traffic_fetch_repository_queue(repository_id=repository.id)
 
-    assert Collection.objects.get(repository=repository).pending  # the next worker queues it
+    collection = Collection.objects.get(repository=repository)
+    assert collection.pending and collection.queued_at is None  # the next dispatch queues it
+    sent = []
+    monkeypatch.setattr(tasks.traffic_fetch_repository, "delay", lambda *args: sent.append(args))
+    assert tasks.traffic_fetch_due.apply().get() == 1
+    assert sent == [(str(repository.id),)]
