@@ -8,7 +8,8 @@ minutes, traffic.tasks.traffic_fetch_due) queues, for each budget key
 pending collections not queued yet, as many as the token's hour can still pay for at
 DAILY_REQUESTS each: what the gate knows is left of the hour (a full hour, 5,000, when
 it does not know: a new token, or an hour that has reset), less
-GITHUB_RATE_LIMIT_RESERVE, less what the ones queued and not tried yet will spend.
+GITHUB_RATE_LIMIT_RESERVE, spread over the dispatches until the hour resets
+(_hour_share), less what the ones queued and not tried yet will spend.
 Nothing for a paused token. The order is fair: oldest success first, so the ones that
 waited longest go first and each run's turn moves on (dispatch_selectors).
 
@@ -28,6 +29,7 @@ repository twice; harmless, as any task twice is (traffic.tasks).
 """
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable
 
@@ -42,18 +44,32 @@ from repotraffic.traffic.models import Collection, collection_pending_q
 # A token's hour when the gate does not know it: GitHub's limit for a user's token. An
 # installation's larger hour shows in its first answers, which the next run reads.
 HOUR_UNKNOWN_REQUESTS = 5000
+HOUR_SECONDS = 3600
+# How often beat runs the dispatch (config/settings/base.py, "traffic-fetch-due").
+DISPATCH_EVERY_SECONDS = 600
 
 
-def _hour_share(*, state: TokenState | None, queued: int) -> int:
-    """How many more daily collections the token's hour can pay for, beside the `queued`
-    ones not tried yet. `state`: what the gate knows of the token (None: nothing)."""
+def _hour_share(*, state: TokenState | None, queued: int, now: float) -> int:
+    """How many more daily collections the token's hour can pay for now, beside the
+    `queued` ones not tried yet. `state`: what the gate knows of the token (None:
+    nothing).
+
+    Paced from GitHub's X-RateLimit-Remaining and X-RateLimit-Reset: what is left of the
+    hour (less the reserve) is spread evenly over the dispatches until its reset, each
+    queueing its part (DISPATCH_EVERY_SECONDS of the time left), and the last before the
+    reset what remains. So an hour's requests are not all sent in its first minutes, in
+    bursts GitHub's secondary limits answer with a pause, and an hour the gate does not
+    know yet (it begins with its first request) is taken a sixth at a time."""
     if state is not None and state.paused_until is not None:
         return 0
-    remaining = HOUR_UNKNOWN_REQUESTS
+    remaining, seconds_left = HOUR_UNKNOWN_REQUESTS, float(HOUR_SECONDS)
     if state is not None and state.remaining is not None:
         remaining = state.remaining
+        if state.reset is not None and state.reset > now:
+            seconds_left = state.reset - now
     spare = remaining - max(0, int(settings.GITHUB_RATE_LIMIT_RESERVE))
-    return max(0, spare // DAILY_REQUESTS - queued)
+    paced = math.ceil(max(0, spare) * min(1.0, DISPATCH_EVERY_SECONDS / seconds_left))
+    return max(0, paced // DAILY_REQUESTS - queued)
 
 
 def collections_queued_mark(
@@ -96,7 +112,9 @@ def collections_dispatch(*, queue: Callable[[uuid.UUID], None]) -> int:
     for due in dues:
         limit = None
         if due.token_key:
-            limit = _hour_share(state=states.get(due.token_key), queued=due.queued)
+            limit = _hour_share(
+                state=states.get(due.token_key), queued=due.queued, now=now.timestamp()
+            )
             if limit == 0:
                 continue
         for page in repository_ids_due(token_key=due.token_key, limit=limit):

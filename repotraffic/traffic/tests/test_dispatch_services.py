@@ -43,7 +43,8 @@ def queued(monkeypatch):
 @pytest.fixture
 def hours_left():
     """Makes the gate know, as from GitHub's answers, what is left of each token's hour
-    (keyword: token key), resetting in 30 minutes."""
+    (keyword: token key), resetting in 10 minutes: the hour's last dispatch, which may
+    queue all of it (pacing is tested apart)."""
 
     def left(**remaining: int) -> None:
         gate = token_gate()
@@ -52,7 +53,7 @@ def hours_left():
         for key, count in remaining.items():
             permit = gate.take(token_key=key, now=now, lease_seconds=30, interactive=True)
             assert isinstance(permit, Permit)
-            gate.release(permit=permit, remaining=count, reset=now + 1800)
+            gate.release(permit=permit, remaining=count, reset=now + 600)
 
     yield left
     token_gate().clear()
@@ -222,11 +223,32 @@ def test_a_paused_token_gets_nothing(queued):
         token_gate().clear()
 
 
-def test_an_hour_the_gate_does_not_know_counts_as_a_full_one(queued, monkeypatch):
-    monkeypatch.setattr(dispatch_services, "HOUR_UNKNOWN_REQUESTS", pays_for(2))
+def test_an_hour_the_gate_does_not_know_counts_as_a_full_one_paced(queued, monkeypatch):
+    # A whole hour of 12 collections, of which this dispatch takes its sixth.
+    monkeypatch.setattr(dispatch_services, "HOUR_UNKNOWN_REQUESTS", pays_for(12))
     repositories = [due(hours_ago=30 + number) for number in range(3)]
 
     assert dispatch(queued) == oldest_first(repositories)[:2]
+
+
+@pytest.mark.parametrize(
+    ("minutes_to_reset", "share"), [(60, 10), (30, 20), (20, 30), (10, 60), (3, 60)]
+)
+def test_an_hours_spend_is_spread_over_its_dispatches_until_the_reset(
+    queued, minutes_to_reset, share
+):
+    """What is left of the hour (60 collections) over the dispatches, 10 minutes apart,
+    until GitHub's reset: the last one before it queues what is left."""
+    repositories = [due(hours_ago=30 + number / 60) for number in range(70)]
+    gate = token_gate()
+    now = timezone.now().timestamp()
+    permit = gate.take(token_key="a", now=now, lease_seconds=30, interactive=True)
+    assert isinstance(permit, Permit)
+    gate.release(permit=permit, remaining=pays_for(60), reset=now + 60 * minutes_to_reset)
+    try:
+        assert dispatch(queued) == oldest_first(repositories)[:share]
+    finally:
+        gate.clear()
 
 
 def test_a_broker_failing_mid_page_marks_only_what_went(monkeypatch):
@@ -277,3 +299,10 @@ class TestQueries:
         reads = pages + (waiting % 2 == 0)
         with django_assert_num_queries(1 + 1 + reads + pages):
             assert len(dispatch(queued)) == waiting
+
+
+def test_the_pace_assumes_the_period_beat_runs_the_dispatch_at(settings):
+    minutes = sorted(settings.CELERY_BEAT_SCHEDULE["traffic-fetch-due"]["schedule"].minute)
+    gaps = {(b - a) % 60 for a, b in zip(minutes, minutes[1:] + minutes[:1], strict=True)}
+
+    assert gaps == {dispatch_services.DISPATCH_EVERY_SECONDS // 60}

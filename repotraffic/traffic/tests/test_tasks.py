@@ -48,7 +48,7 @@ def test_fetch_all_queues_only_what_each_tokens_hour_pays_for(queued, settings):
         )
         for number in range(4)
     ]
-    gate_hour_set(token_key="a", remaining=100 + 6 * 3)
+    gate_hour_set(token_key="a", remaining=100 + 6 * 3, seconds_left=600)  # its last part
     try:
         assert tasks.traffic_fetch_all.apply().get() == 3
     finally:
