@@ -415,8 +415,3 @@ def collections_due_count(*, token_key: str, exclude: uuid.UUID | None = None) -
     if exclude is not None:
         due = due.exclude(pk=exclude)
     return due.count()
-
-
-def repository_ids_collection_pending() -> Iterator[uuid.UUID]:
-    """Repositories whose last requested collection has not succeeded yet."""
-    return _ids_paged(Collection.objects.filter(collection_pending_q()))

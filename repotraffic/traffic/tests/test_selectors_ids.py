@@ -21,26 +21,6 @@ def test_every_id_comes_once_in_order_across_pages(count):
     assert list(selectors.repository_ids_all()) == ids
 
 
-def test_pending_ids_are_paged_through_the_filter():
-    requested = timezone.now() - dt.timedelta(hours=1)
-    pending = [
-        RepositoryFactory.create(collection__requested_at=requested),
-        RepositoryFactory.create(
-            collection__requested_at=requested,
-            collection__last_success_at=requested - dt.timedelta(hours=1),
-        ),
-        RepositoryFactory.create(collection__requested_at=requested),
-    ]
-    RepositoryFactory.create()  # never requested
-    RepositoryFactory.create(
-        collection__requested_at=requested, collection__last_success_at=timezone.now()
-    )
-
-    found = list(selectors.repository_ids_collection_pending())
-
-    assert found == sorted(repository.id for repository in pending)
-
-
 def test_the_scheduled_order_is_never_collected_then_oldest_success_first():
     now = timezone.now()
     recent = RepositoryFactory.create(collection__last_success_at=now - dt.timedelta(hours=1))
