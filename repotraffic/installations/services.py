@@ -1,9 +1,7 @@
-import math
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError, NotFoundError
 from repotraffic.installations.models import GitHubAppInstallation
@@ -13,6 +11,7 @@ from repotraffic.integrations.github.client import (
     GitHubError,
     GitHubErrorCause,
     github_app_configured,
+    github_error_wait_answer,
     github_installation_get,
     github_org_membership_get,
     github_token_check,
@@ -29,17 +28,9 @@ def _github_ask(ask: Callable[[], _Asked], *, what: str) -> _Asked:
     try:
         return ask()
     except GitHubError as error:
-        if error.cause == GitHubErrorCause.RATE_LIMITED:
-            wait = 60
-            if error.retry_at is not None:
-                wait = max(1, math.ceil((error.retry_at - timezone.now()).total_seconds()))
-            raise ApplicationError(
-                f"Could not {what}: {error.message}.",
-                status_code=429,
-                headers={"Retry-After": str(wait)},
-            ) from None
-        if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.MALFORMED):
-            raise ApplicationError(f"Could not {what}: {error.message}", status_code=503) from None
+        waited = github_error_wait_answer(error, what=what)
+        if waited is not None:
+            raise waited from None
         status = 404 if error.cause == GitHubErrorCause.NOT_FOUND else 400
         raise ApplicationError(f"Could not {what}: {error.message}.", status_code=status) from None
 

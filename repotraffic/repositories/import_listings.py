@@ -15,22 +15,20 @@ others listed is kept: the caller decides whether nothing listed is an error.
 """
 
 import datetime as dt
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import timezone
 
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.installations.selectors import installation_list
 from repotraffic.integrations.github.client import (
     GitHubError,
-    GitHubErrorCause,
     ListedRepository,
     RepositoryListing,
     github_app_configured,
+    github_error_wait_answer,
     github_installation_token_get,
     github_repositories_list,
 )
@@ -182,19 +180,9 @@ def _listing_error(*, credential: ImportCredential, error: GitHubError) -> Appli
     """A credential's failure to list, with the status that fits (429 with Retry-After
     for a rate limit, 503 when GitHub did not answer)."""
     through = "" if credential.kind != INSTALLATION else f" through {credential.words}"
-    if error.cause == GitHubErrorCause.RATE_LIMITED:
-        wait = 60
-        if error.retry_at is not None:
-            wait = max(1, math.ceil((error.retry_at - timezone.now()).total_seconds()))
-        return ApplicationError(
-            f"Could not list your repositories{through}: {error.message}.",
-            status_code=429,
-            headers={"Retry-After": str(wait)},
-        )
-    if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.MALFORMED):
-        return ApplicationError(
-            f"Could not list your repositories{through}: {error.message}", status_code=503
-        )
+    waited = github_error_wait_answer(error, what=f"list your repositories{through}")
+    if waited is not None:
+        return waited
     return ApplicationError(
         f"Could not list the repositories {credential.words} can reach: {error.message}."
     )

@@ -1,4 +1,3 @@
-import math
 import uuid
 
 from django.conf import settings
@@ -9,8 +8,8 @@ from repotraffic.common.exceptions import ApplicationError
 from repotraffic.installations.selectors import github_credential_get
 from repotraffic.integrations.github.client import (
     GitHubError,
-    GitHubErrorCause,
     RepositoryInfo,
+    github_error_wait_answer,
     github_repository_get,
 )
 from repotraffic.repositories.models import Repository
@@ -93,19 +92,9 @@ def _repository_access_check(*, user: User, owner: str, name: str) -> Repository
     except GitHubError as error:
         # No choice: GitHub minted no token for the user's installation on the owner.
         whose = _CREDENTIAL_WORDS["installation" if choice is None else choice.source]
-        if error.cause == GitHubErrorCause.RATE_LIMITED:
-            wait = 60
-            if error.retry_at is not None:
-                wait = max(1, math.ceil((error.retry_at - timezone.now()).total_seconds()))
-            raise ApplicationError(
-                f"Could not check {owner}/{name}: {error.message}.",
-                status_code=429,
-                headers={"Retry-After": str(wait)},
-            ) from None
-        if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.MALFORMED):
-            raise ApplicationError(
-                f"Could not check {owner}/{name}: {error.message}", status_code=503
-            ) from None
+        waited = github_error_wait_answer(error, what=f"check {owner}/{name}")
+        if waited is not None:
+            raise waited from None
         raise ApplicationError(
             f"Cannot track {owner}/{name} with {whose}: {error.message}."
         ) from None

@@ -29,12 +29,14 @@ GITHUB_RATE_LIMIT_RESERVE of its hour for interactive calls.
 """
 
 import datetime as dt
+import math
 import time
 import urllib.parse
 
 from django.conf import settings
 
 from repotraffic.budget.gates import token_gate
+from repotraffic.common.exceptions import ApplicationError
 from repotraffic.integrations.github import answers, app_tokens, transport
 
 # Re-exported ("X as X"): other code imports the answers' types from here.
@@ -480,6 +482,26 @@ def github_org_membership_get(
     return app_tokens.org_membership_get(
         token=token, org=org, timing=_timing(), interactive=interactive
     )
+
+
+def github_error_wait_answer(error: GitHubError, *, what: str) -> ApplicationError | None:
+    """A failure at GitHub that someone waiting for an answer can only wait out, as that
+    answer: 429 with Retry-After (until the rate limit lifts, else 60 s) for a rate
+    limit, 503 when GitHub did not answer or answered what cannot be read; None for any
+    other cause, which the caller words itself. `what`: what could not be done ("check
+    acme/rocket")."""
+    if error.cause == GitHubErrorCause.RATE_LIMITED:
+        wait = 60
+        if error.retry_at is not None:
+            wait = max(1, math.ceil((error.retry_at - dt.datetime.now(dt.UTC)).total_seconds()))
+        return ApplicationError(
+            f"Could not {what}: {error.message}.",
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
+    if error.cause in (GitHubErrorCause.UNAVAILABLE, GitHubErrorCause.MALFORMED):
+        return ApplicationError(f"Could not {what}: {error.message}", status_code=503)
+    return None
 
 
 def github_token_key(*, token: str) -> str:
