@@ -258,19 +258,27 @@ def _repositories_selected(
     )
     names: set[str] = set()
     for page in range(1, _SELECTED_PAGES_MAX + 1):
-        subject = f"the GitHub App installation's repositories (page {page})"
-        answer = transport.get(
-            call=call,
-            path="/installation/repositories",
-            params={"per_page": str(_PER_PAGE), "page": str(page)},
-            subject=subject,
-            repo=None,
-        )
-        items = answers.installation_repository_page_parse(body=answer.body, subject=subject)
+        answer, items = installation_repositories_page_get(call=call, page=page)
         names.update(item.full_name.lower() for item in items)
         if not (answer.has_next and items):
             break
     return frozenset(names)
+
+
+def installation_repositories_page_get(
+    *, call: transport.Call, page: int
+) -> tuple[transport.Answer, list[answers.ListedRepository]]:
+    """Page `page` (100 a page) of GET /installation/repositories: what an installation
+    token reaches."""
+    subject = f"the GitHub App installation's repositories (page {page})"
+    answer = transport.get(
+        call=call,
+        path="/installation/repositories",
+        params={"per_page": str(_PER_PAGE), "page": str(page)},
+        subject=subject,
+        repo=None,
+    )
+    return answer, answers.installation_repository_page_parse(body=answer.body, subject=subject)
 
 
 def _mint(*, key: _Key, timing: transport.Timing, interactive: bool) -> InstallationToken:

@@ -376,15 +376,7 @@ def _repository_page_get(
                 call=call, source="installation", page=page, newest_first=newest_first
             )
         return source, answer, answers.repository_page_parse(body=answer.body, subject=subject)
-    subject = f"the GitHub App installation's repositories (page {page})"
-    answer = transport.get(
-        call=call,
-        path="/installation/repositories",
-        params={"per_page": str(_PER_PAGE), "page": str(page)},
-        subject=subject,
-        repo=None,
-    )
-    items = answers.installation_repository_page_parse(body=answer.body, subject=subject)
+    answer, items = app_tokens.installation_repositories_page_get(call=call, page=page)
     return source, answer, items
 
 
