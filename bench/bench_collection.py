@@ -56,6 +56,7 @@ sets its latency.
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
@@ -76,6 +77,9 @@ START = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)  # Thursday: a first run as
 TIME_TARGET_SECONDS = 90.0
 DAILY_REQUESTS = 6  # the repository, views, clones, referrers, paths, releases
 FIRST_REQUESTS = 8  # and the weekly views and clones (due on every day but Monday)
+GITHUB_HOURLY = 5000  # requests per token and hour GitHub allows a user's token
+RATE_LIMIT_RESERVE = 100  # GITHUB_RATE_LIMIT_RESERVE's default: never spent
+BACKFILL_PER_HOUR = 500  # TRAFFIC_BACKFILL_REQUESTS_PER_HOUR's default
 WEEK_DAYS = 7
 MIN_DAYS_PER_REPOSITORY = 10
 RSS_GROWTH_LIMIT = 0.10
@@ -97,6 +101,8 @@ for line in sys.stdin:
         fake.set_now(command["now"])
     if "latency_ms" in command:
         fake.set_latency(command["latency_ms"])
+    if command.get("rate_reset"):
+        fake.reset_rate_limits()
     print(json.dumps({"now": fake.now().isoformat()}), flush=True)
 fake.stop()
 """
@@ -164,12 +170,15 @@ print(json.dumps({
 }))
 """
 
-# What the backfill allowance's hours spent (repotraffic/budget), forgotten: a day later,
-# the hour they count is long gone.
+# What the backfill allowance's hours spent (repotraffic/budget), forgotten, and what the
+# gate knows of each token's hour (its remaining requests): a day later, those hours are
+# long gone.
 BUDGET_ROLL = """
 import json
 from django.db.models import Max, Sum
-from repotraffic.budget.models import TokenSpend
+from repotraffic.budget.models import TokenGate, TokenSpend
+
+TokenGate.objects.all().delete()
 
 spends = TokenSpend.objects.aggregate(total=Sum("backfill_requests"), hour=Max("backfill_requests"))
 TokenSpend.objects.all().delete()
@@ -213,6 +222,10 @@ class Fake:
 
     def set_latency(self, latency_ms: float) -> None:
         self._command({"latency_ms": latency_ms})
+
+    def rate_reset(self) -> None:
+        """Every token's hour starts afresh (the fake counts hours in real time)."""
+        self._command({"rate_reset": True})
 
     def cpu_seconds(self) -> float:
         """The CPU time the fake's process has used (user and system)."""
@@ -388,6 +401,7 @@ class Bench:
     def next_day(self) -> None:
         self.now += dt.timedelta(days=1)
         self.fake.set_now(self.now)
+        self.fake.rate_reset()
         rolled = json.loads(python_in_django(self.env, BUDGET_ROLL).strip().splitlines()[-1])
         self.backfill_spent += rolled["total"]
         self.backfill_hour_max = max(self.backfill_hour_max, rolled["hour"])
@@ -404,6 +418,14 @@ class Bench:
         return checked
 
 
+def tokens_needed(repositories: int) -> int:
+    """The fewest server tokens whose hour pays for a first collection of `repositories`
+    (FIRST_REQUESTS each, plus one hour's star history allowance per token) within
+    GitHub's 5,000 requests per token and hour, less the reserve the app keeps."""
+    per_token = GITHUB_HOURLY - RATE_LIMIT_RESERVE - BACKFILL_PER_HOUR
+    return max(1, math.ceil(FIRST_REQUESTS * repositories / per_token))
+
+
 def server_tokens(args) -> list[str]:
     """The server's tokens: one, or a pool (--server-tokens), each repository collected
     with one of them (GITHUB_TOKEN, comma-separated)."""
@@ -418,9 +440,10 @@ def in_flight(args) -> int:
 
 
 @contextmanager
-def bench(*, repositories: int, latency_ms: float, args):
+def bench(*, repositories: int, latency_ms: float, args, hourly_limit: int | None = None):
     """A fresh database with `repositories` seeded, and a fresh fake that knows them, its
-    clock at START."""
+    clock at START. The fake allows `hourly_limit` requests per token and hour (default:
+    enough for any run, for parts that count requests or memory rather than time)."""
     with workdir() as path:
         env = production_env(path)
         tokens = server_tokens(args)
@@ -428,9 +451,7 @@ def bench(*, repositories: int, latency_ms: float, args):
         manage(env, "migrate", "--noinput")
         seeded = python_in_django(env, f"n, users = {repositories}, {USERS}\n" + SEED)
         assert int(seeded.split()[-1]) == repositories, seeded
-        # GitHub allows 5,000 requests per token and hour: a daily collection of 1,000
-        # repositories (6,000) needs more than the server's token. The fake is told enough.
-        rate_limit = max(5000, 100 * repositories)
+        rate_limit = hourly_limit or max(GITHUB_HOURLY, 100 * repositories)
         with fake_github(env, latency_ms=latency_ms, rate_limit=rate_limit) as fake:
             fake.set_now(START)
             fake.control(
@@ -503,7 +524,10 @@ def check_problems(checked: dict) -> list[str]:
 
 def timing_part(args) -> dict:
     n = args.repositories
-    with bench(repositories=n, latency_ms=args.latency_ms, args=args) as part:
+    # GitHub's own hourly limit: the timed runs must be ones GitHub would allow.
+    with bench(
+        repositories=n, latency_ms=args.latency_ms, args=args, hourly_limit=GITHUB_HOURLY
+    ) as part:
         latency = args.latency_ms
         first = part.collect(label="timing: first collection", latency_ms=latency)
         part.next_day()
@@ -552,8 +576,8 @@ def main() -> None:
     parser.add_argument(
         "--server-tokens",
         type=int,
-        default=1,
-        help="server tokens in GITHUB_TOKEN (a pool; default 1)",
+        help="server tokens in GITHUB_TOKEN (a pool; default: the fewest whose hourly "
+        "limit of 5,000 pays for the timing run's first collection, 2 for 1,000)",
     )
     parser.add_argument("--week-repositories", type=int, default=200)
     parser.add_argument("--week-latency-ms", type=float, default=5.0)
@@ -567,6 +591,8 @@ def main() -> None:
         "--parts", default="timing,week,memory", help="which parts to run (default: all)"
     )
     args = parser.parse_args()
+    if args.server_tokens is None:
+        args.server_tokens = tokens_needed(args.repositories)
     parts = {part.strip() for part in args.parts.split(",")}
     if not parts <= {"timing", "week", "memory"}:
         parser.error(f"unknown parts: {sorted(parts - {'timing', 'week', 'memory'})}")
@@ -578,7 +604,7 @@ def main() -> None:
         sizes = sorted({int(size) for size in args.memory_repositories.split(",")})
         memory = [memory_part(args, size) for size in sizes]
 
-    concurrency = args.concurrency or "8 (TRAFFIC_FETCH_CONCURRENCY default)"
+    concurrency = args.concurrency or "16 (TRAFFIC_FETCH_CONCURRENCY default)"
     cap = os.environ.get("GITHUB_TOKEN_CONCURRENCY") or "4 (default)"
     print(
         f"{len(server_tokens(args))} server token(s), at most {cap} requests in flight each; "

@@ -184,16 +184,16 @@ def detail_json_measure(pg: psycopg.Connection, samples: Samples) -> dict:
 
 def scheduled_run_measure(pg: psycopg.Connection, *, pages: int) -> dict:
     """The daily run's reads and writes of every collection state: the order it queues
-    them in (repository_ids_all, pages of 2,000; the first `pages`, with and without an
+    them in (collection_jobs_all, pages of 2,000; the first `pages`, with and without an
     index on the success time) and the one UPDATE that requests them all."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from repotraffic.traffic.collection_services import collections_request_all
-    from repotraffic.traffic.selectors import repository_ids_all
+    from repotraffic.traffic.selectors import collection_jobs_all
 
     def first_pages() -> tuple[float, str]:
-        ids = repository_ids_all()
+        ids = collection_jobs_all()
         with CaptureQueriesContext(connection) as captured:
             took = timed(lambda: [next(ids) for _ in range(2000 * pages)])
         return took / pages, captured.captured_queries[-1]["sql"]
@@ -273,7 +273,7 @@ def summary_print(results: dict) -> None:
     print("\n== scheduled run over every collection state ==")
     run = results["scheduled_run"]
     print(
-        f"collections {run['collections']}: repository_ids_all {run['page_s']:.3f} s a page of "
+        f"collections {run['collections']}: collection_jobs_all {run['page_s']:.3f} s a page of "
         f"2,000 ({run['page_plan'][2]} pages touched), with an index "
         f"{run['page_s_indexed']:.3f} s ({run['page_plan_indexed'][2]}); from the collection "
         f"states alone, indexed: {run['page_plan_collection_only'][1]:.1f} ms "

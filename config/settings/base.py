@@ -315,8 +315,10 @@ if REPOTRAFFIC_METRICS_TOKEN and len(REPOTRAFFIC_METRICS_TOKEN) < 32:
 # 22:30 UTC: late in the UTC day, so today's in-progress bucket is nearly
 # complete, and early enough that a retry or two still lands before midnight.
 TRAFFIC_FETCH_SCHEDULE = env_str("TRAFFIC_FETCH_SCHEDULE") or "30 22 * * *"
-# Concurrent GitHub requests of one `fetch_traffic` run: GitHub asks for "a few" per token.
-TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=8, minimum=1)
+# Repositories one `fetch_traffic` run collects at once (its threads). Each credential's
+# requests in flight stay within GITHUB_TOKEN_CONCURRENCY whatever this is; its threads
+# are at most twice that (traffic.collection), so 16 keeps two tokens' slots busy.
+TRAFFIC_FETCH_CONCURRENCY = env_int("TRAFFIC_FETCH_CONCURRENCY", default=16, minimum=1)
 TRAFFIC_STALE_AFTER_HOURS = env_int("TRAFFIC_STALE_AFTER_HOURS", default=24, minimum=1)
 # A running collection holds its repository's lease for this long and renews it every
 # third of it; a lease left by a killed worker blocks the repository for at most this.

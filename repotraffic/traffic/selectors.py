@@ -356,37 +356,49 @@ def traffic_detail(
 _ID_PAGE = 2000
 
 
-def _ids_paged(queryset: QuerySet[Repository] | QuerySet[Collection]) -> Iterator[uuid.UUID]:
-    """The queryset's ids in order, read one page at a time, each page its own short query.
+@dataclass(frozen=True)
+class CollectionJob:
+    """A repository to collect, and its lane: the budget key of the credential it was
+    last collected with (Collection.token_key), or "" when not known yet. Run by
+    traffic.collection.traffic_fetch_many."""
+
+    repository_id: uuid.UUID
+    lane: str = ""
+
+
+def _jobs_paged(queryset: QuerySet[Repository]) -> Iterator[CollectionJob]:
+    """The queryset's repositories in id order as jobs, read one page at a time, each
+    page its own short query.
 
     Not `.iterator()`: on SQLite its statement stays open until the last row is read, and
     that read transaction, held for a whole collection run, stops every WAL checkpoint, so
     the -wal file grew by about 50 KB per repository collected (470 MB for 10,000).
     """
-    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    rows = queryset.order_by("pk").values_list("pk", "collection__token_key")
     last: uuid.UUID | None = None
     while True:
-        page = list((ids if last is None else ids.filter(pk__gt=last))[:_ID_PAGE])
-        yield from page
+        page = list((rows if last is None else rows.filter(pk__gt=last))[:_ID_PAGE])
+        yield from (CollectionJob(pk, lane or "") for pk, lane in page)
         if len(page) < _ID_PAGE:
             return
-        last = page[-1]
+        last = page[-1][0]
 
 
-def repository_ids_all() -> Iterator[uuid.UUID]:
+def collection_jobs_all() -> Iterator[CollectionJob]:
     """Every repository once, in the order `manage.py fetch_traffic` collects them: those
-    never collected first, then by their last success, oldest first. A first collection
+    never collected first, then by their last success, oldest first; each in the lane of
+    the credential it was last collected with (traffic.collection). A first collection
     goes ahead only where the token's hour can spare it beside the daily collections still
     due on it (budget.services.daily_budget_spare). When a token's hour runs short
     mid-run, the rest wait at its gate for the next hour (budget.gates). A repository
     collected while this is read is not given again. (The scheduled run queues each
     token's share of an hour instead: traffic.dispatch_selectors.repository_ids_due.)"""
     started = timezone.now()
-    yield from _ids_paged(Repository.objects.filter(collection__last_success_at__isnull=True))
+    yield from _jobs_paged(Repository.objects.filter(collection__last_success_at__isnull=True))
     collected = (
         Repository.objects.filter(collection__last_success_at__lt=started)
         .order_by("collection__last_success_at", "pk")
-        .values_list("collection__last_success_at", "pk")
+        .values_list("collection__last_success_at", "pk", "collection__token_key")
     )
     last: tuple[dt.datetime | None, uuid.UUID] | None = None
     while True:
@@ -397,10 +409,10 @@ def repository_ids_all() -> Iterator[uuid.UUID]:
                 | Q(collection__last_success_at=last[0], pk__gt=last[1])
             )
         page = list(after[:_ID_PAGE])
-        yield from (pk for _, pk in page)
+        yield from (CollectionJob(pk, lane) for _, pk, lane in page)
         if len(page) < _ID_PAGE:
             return
-        last = page[-1]
+        last = page[-1][:2]
 
 
 def collections_due_count(*, token_key: str, exclude: uuid.UUID | None = None) -> int:

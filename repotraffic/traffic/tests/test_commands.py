@@ -7,6 +7,7 @@ from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic import collection
 from repotraffic.traffic.collection import traffic_fetch_many
 from repotraffic.traffic.models import TrafficDay
+from repotraffic.traffic.selectors import CollectionJob
 
 
 def run(*args) -> str:
@@ -67,7 +68,9 @@ def test_many_at_once_survives_an_unexpected_failure(github, monkeypatch):
     seen: list[collection.FetchOutcome] = []
 
     totals = traffic_fetch_many(
-        repository_ids=iter([r.id for r in repositories]), concurrency=3, on_outcome=seen.append
+        jobs=iter([CollectionJob(r.id) for r in repositories]),
+        concurrency=3,
+        on_outcome=seen.append,
     )
 
     assert sorted(o.repository_id for o in seen) == sorted(r.id for r in repositories)

@@ -18,7 +18,7 @@ def small_pages(monkeypatch):
 def test_every_id_comes_once_in_order_across_pages(count):
     ids = sorted(repository.id for repository in RepositoryFactory.create_batch(count))
 
-    assert list(selectors.repository_ids_all()) == ids
+    assert [job.repository_id for job in selectors.collection_jobs_all()] == ids
 
 
 def test_the_scheduled_order_is_never_collected_then_oldest_success_first():
@@ -29,7 +29,7 @@ def test_the_scheduled_order_is_never_collected_then_oldest_success_first():
     same = RepositoryFactory.create_batch(2, collection__last_success_at=now - dt.timedelta(days=1))
     same.sort(key=lambda repository: repository.id)
 
-    order = list(selectors.repository_ids_all())
+    order = [job.repository_id for job in selectors.collection_jobs_all()]
 
     assert order == [each.id for each in [*never, oldest, *same, recent]]
 
@@ -40,7 +40,7 @@ def test_a_repository_collected_while_the_order_is_read_comes_once():
         RepositoryFactory.create(collection__last_success_at=now - dt.timedelta(days=days))
         for days in (3, 2, 1)
     )
-    ids = selectors.repository_ids_all()
+    ids = (job.repository_id for job in selectors.collection_jobs_all())
 
     assert next(ids) == first.id
     # Collected by the run meanwhile: its last success is now the newest.

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.collection import traffic_fetch_many
-from repotraffic.traffic.selectors import repository_ids_all
+from repotraffic.traffic.selectors import CollectionJob, collection_jobs_all
 
 
 class Command(BaseCommand):
@@ -32,9 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, repository, concurrency, quiet, **options):
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1")
-        ids: Iterable[uuid.UUID]
+        jobs: Iterable[CollectionJob]
         if repository:
-            ids = []
+            ids: list[uuid.UUID] = []
             for value in repository:
                 try:
                     ids.append(uuid.UUID(value))
@@ -45,8 +45,9 @@ class Command(BaseCommand):
             )
             if missing:
                 raise CommandError(f"no repository with id {', '.join(map(str, sorted(missing)))}")
+            jobs = [CollectionJob(repository_id) for repository_id in ids]
         else:
-            ids = repository_ids_all()
+            jobs = collection_jobs_all()
 
         started = time.monotonic()
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 style = self.style.SUCCESS if outcome.ok else self.style.WARNING
                 self.stdout.write(style(outcome.summary))
 
-        totals = traffic_fetch_many(repository_ids=ids, concurrency=concurrency, on_outcome=report)
+        totals = traffic_fetch_many(jobs=jobs, concurrency=concurrency, on_outcome=report)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{totals.ok + totals.failed + totals.skipped} repositories in {elapsed:.1f} s: "
