@@ -4,18 +4,19 @@ this app. Their shape is repository_serializers'."""
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from rest_framework.views import APIView
 
 from repotraffic.common.api_errors import error_responses
 from repotraffic.common.dates import date_range_parse
 from repotraffic.common.exceptions import ApplicationError, NotFoundError
 from repotraffic.repositories.apis import REPOSITORY_ID
 from repotraffic.traffic.repository_selectors import (
+    RepositoryRead,
     repository_detail_json,
     repository_list_read_by_token,
     repository_read_by_token,
 )
 from repotraffic.traffic.repository_serializers import DETAIL_INTERVALS, RepositorySerializer
+from repotraffic.users.token_reads import TokenReadApi
 
 
 def json_response(body: str) -> HttpResponse:
@@ -37,11 +38,14 @@ def _unfiltered(query_params) -> bool:
     )
 
 
-class RepositoryListApi(APIView):
+class RepositoryListApi(TokenReadApi):
     def token_authenticate(self, request, token: str):
         """ApiTokenAuthentication's lookup, reading only what the list needs, with the
         list (repository_list_read_by_token): request.auth is its JSON text."""
         return repository_list_read_by_token(token=token)
+
+    def token_answer(self, auth: str) -> str:
+        return auth
 
     @extend_schema(
         operation_id="repos_list",
@@ -51,7 +55,7 @@ class RepositoryListApi(APIView):
         return json_response(request.auth)
 
 
-class RepositoryDetailApi(APIView):
+class RepositoryDetailApi(TokenReadApi):
     def token_authenticate(self, request, token: str):
         """ApiTokenAuthentication's lookup, in one query with the repository the URL
         names and its collection state or, for an unfiltered detail, the whole answer
@@ -59,9 +63,13 @@ class RepositoryDetailApi(APIView):
         read = repository_read_by_token(
             token=token,
             repository_id=self.kwargs["repository_id"],
-            with_detail_json=_unfiltered(request.query_params),
+            with_detail_json=_unfiltered(request.GET),
         )
         return None if read is None else (read.user, read)
+
+    def token_answer(self, auth: RepositoryRead) -> str | None:
+        """The unfiltered detail, when the repository is the user's (get's first case)."""
+        return auth.detail_json if auth.found else None
 
     @extend_schema(
         operation_id="repos_detail",

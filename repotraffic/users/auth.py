@@ -4,6 +4,8 @@ from rest_framework import authentication, exceptions
 from repotraffic.users.selectors import user_get_by_token
 
 HEADER = "X-API-Token"
+HEADER_META = "HTTP_X_API_TOKEN"  # HEADER as WSGI names it in request.META
+_NOT_READ = object()
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -14,14 +16,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = token.strip()
         # A view that reads a row of the user's on every request can read it in the
         # token's own query: its token_authenticate(request, token) gives (user,
-        # request.auth) or None, and the view finds that row in request.auth.
-        view = (request.parser_context or {}).get("view")
-        token_authenticate = getattr(view, "token_authenticate", None)
-        if token_authenticate is not None:
-            found = token_authenticate(request, token)
-        else:
-            user = user_get_by_token(token=token)
-            found = None if user is None else (user, None)
+        # request.auth) or None, and the view finds that row in request.auth. A
+        # TokenReadApi (users.token_reads) has read it already, in its dispatch.
+        found = getattr(request, "token_found", _NOT_READ)
+        if found is _NOT_READ:
+            view = (request.parser_context or {}).get("view")
+            token_authenticate = getattr(view, "token_authenticate", None)
+            if token_authenticate is not None:
+                found = token_authenticate(request, token)
+            else:
+                user = user_get_by_token(token=token)
+                found = None if user is None else (user, None)
         if found is None:
             raise exceptions.AuthenticationFailed(f"Unknown {HEADER}.")
         return found

@@ -592,3 +592,52 @@ class TestRepositoryDetailSchema:
         assert set(body) == set(schema_component(schema, "RepositoryDetail"))
         assert set(body["totals"]) == set(schema_component(schema, "TrafficTotals"))
         assert set(body["traffic"][0]) == set(schema_component(schema, "TrafficDay"))
+
+
+@pytest.mark.django_db
+class TestAnsweredFromTheTokensQuery:
+    """users.auth.TokenReadApi: a whole answer found by the token's query is served from
+    dispatch; the rest goes through DRF. Either way a client sees the same response."""
+
+    def test_a_served_answer_has_the_headers_drf_gives(self, auth_client, user):
+        repository = RepositoryFactory.create(user=user)
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
+        collection_record(repository=repository, attempted_at=timezone.now())
+
+        for path in ("/api/repos", f"/api/repos/{repository.id}"):
+            served = auth_client.get(path)
+            # Through DRF: a filtered detail, or the list asked with HEAD.
+            through_drf = (
+                auth_client.head(path)
+                if path == "/api/repos"
+                else auth_client.get(path, {"start": "2024-01-01"})
+            )
+
+            assert served.status_code == through_drf.status_code == 200
+            assert served["Content-Type"] == "application/json"
+            headers = {name for name in served.headers if name != "Content-Length"}
+            assert headers == {name for name in through_drf.headers if name != "Content-Length"}
+            assert served["Allow"] == through_drf["Allow"]
+
+    @pytest.mark.parametrize("path", ["/api/repos", "/api/repos/{id}"])
+    def test_an_unknown_token_is_looked_up_once(
+        self, api_client, user, path, django_assert_num_queries
+    ):
+        repository = RepositoryFactory.create(user=user)
+
+        with django_assert_num_queries(1):
+            response = api_client.get(path.format(id=repository.id), HTTP_X_API_TOKEN="0" * 43)
+
+        assert response.status_code == 401
+        assert response.json() == {"error": "Unknown X-API-Token."}
+
+    def test_another_users_repository_is_looked_up_once_and_not_found(
+        self, auth_client, django_assert_num_queries
+    ):
+        other = RepositoryFactory.create()
+
+        with django_assert_num_queries(1):
+            response = auth_client.get(f"/api/repos/{other.id}")
+
+        assert response.status_code == 404
+        assert other.owner not in response.content.decode()
