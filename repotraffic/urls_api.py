@@ -22,6 +22,7 @@ from repotraffic.traffic.apis import (
     RepositoryReleasesApi,
     RepositoryStarsApi,
 )
+from repotraffic.traffic.collect_apis import RepositoryCollectApi
 from repotraffic.traffic.repository_apis import RepositoryDetailApi, RepositoryListApi
 from repotraffic.users.apis import UserCreateApi, UserGitHubTokenDeleteApi, UserGitHubTokenSetApi
 
@@ -80,6 +81,7 @@ urlpatterns = [
         name="repos-releases",
     ),
     path("repos/<str:repository_id>/export", RepositoryExportApi.as_view(), name="repos-export"),
+    path("repos/<str:repository_id>/collect", RepositoryCollectApi.as_view(), name="repos-collect"),
     path("repos/<str:repository_id>", RepositoryDetailApi.as_view(), name="repos-detail"),
     path("share-links", ShareLinkListApi.as_view(), name="share-links-list"),
     path("share-links/create", ShareLinkCreateApi.as_view(), name="share-links-create"),

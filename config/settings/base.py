@@ -291,6 +291,9 @@ REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK = env_rate(
 REPOTRAFFIC_THROTTLE_REPOSITORY_IMPORT = env_rate(
     "REPOTRAFFIC_THROTTLE_REPOSITORY_IMPORT", default="20/hour"
 )
+# "Collect now" requests per user (POST /api/repos/<id>/collect), each a collection
+# outside the daily schedule.
+REPOTRAFFIC_THROTTLE_COLLECT_NOW = env_rate("REPOTRAFFIC_THROTTLE_COLLECT_NOW", default="6/hour")
 # Pages of 100 repositories an import (and each auto-tracking run) reads at GitHub, one
 # request a page: past them the import stops and says so.
 REPOTRAFFIC_IMPORT_PAGES = env_int("REPOTRAFFIC_IMPORT_PAGES", default=10, minimum=1)

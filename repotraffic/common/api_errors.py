@@ -121,6 +121,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         404: "Not found.",
         403: "Not allowed (sign-ups closed, or a limit reached).",
         405: "Method not allowed.",
+        409: "In conflict with what is under way (a collection already running).",
         413: "The request body is too large.",
         429: "Too many requests; see Retry-After.",
         503: "Unavailable: GitHub could not be reached, or (ready) the database failed.",

@@ -96,3 +96,11 @@ class GitHubTokenCheckThrottle(_PerUserThrottle):
 
     scope = "github_token_check"
     rate_setting = "REPOTRAFFIC_THROTTLE_GITHUB_TOKEN_CHECK"
+
+
+class CollectNowThrottle(_PerUserThrottle):
+    """ "Collect now" requests per user (POST /api/repos/<id>/collect): each spends a
+    collection's GitHub requests outside the daily schedule."""
+
+    scope = "collect_now"
+    rate_setting = "REPOTRAFFIC_THROTTLE_COLLECT_NOW"
