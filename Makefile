@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection bench-scale migrate clean
+.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection bench-scale bench-lighthouse migrate clean
 
 setup: $(VENV)/.installed node_modules/.installed var
 
@@ -58,7 +58,8 @@ format: setup
 
 # The app against the bundled fake GitHub, with months of realistic demo history, in its
 # own database under var/demo so it never mixes with your real data. Running it again
-# adds nothing twice and prints the same links (the demo user keeps its demo token).
+# adds nothing twice and prints the same link (the demo user's random token is kept in
+# var/demo/demo-api-token).
 FAKE_GITHUB_PORT ?= 8765
 DEMO_ENV := REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
   GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token
@@ -83,6 +84,11 @@ bench-api bench-pages bench-collection: setup
 # say where (defaults: the local ones, Redis database 12, flushed). Not in `make bench`.
 bench-scale: setup
 	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
+
+# Lighthouse's four categories for the overview, a repository page and / (needs chromium);
+# installs its pinned lighthouse into var/bench-node on first use, never into package.json.
+bench-lighthouse: setup
+	$(BIN)/python bench/bench_lighthouse.py
 
 clean:
 	rm -rf var/celery var/static

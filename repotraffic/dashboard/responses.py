@@ -22,34 +22,48 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# The front page (/) has no secret in its URL: it may be indexed and cached.
+PUBLIC_PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+}
 # The token or share key travels in the URL: keep it out of Referer headers, search
 # engines and caches.
 PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Referrer-Policy": "no-referrer",
+    **PUBLIC_PAGE_HEADERS,
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "private, no-store",
 }
 
 
-def private_page(view):
-    """Answer GET and HEAD only, and send PAGE_HEADERS with every response, errors included.
+def _page(headers: dict[str, str]):
+    """A page view decorator: answer GET and HEAD only, and send `headers` with every
+    response, errors included.
 
     The pages change nothing, so they need no CSRF check; exempting them lets any other
     method get this 405 (with the headers) instead of the CSRF failure page.
     """
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            response = view(request, *args, **kwargs)
-        else:
-            response = HttpResponseNotAllowed(["GET", "HEAD"])
-        for name, value in PAGE_HEADERS.items():
-            response[name] = value
-        return response
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                response = view(request, *args, **kwargs)
+            else:
+                response = HttpResponseNotAllowed(["GET", "HEAD"])
+            for name, value in headers.items():
+                response[name] = value
+            return response
 
-    return csrf_exempt(wrapped)
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+# A page under /users/<token>/ or /share/<key>/.
+private_page = _page(PAGE_HEADERS)
+# A page without a secret in its URL (/).
+public_page = _page(PUBLIC_PAGE_HEADERS)
 
 
 @private_page

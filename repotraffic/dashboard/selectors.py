@@ -7,20 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
-from django.db.models import Exists, OuterRef
-
 from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
-from repotraffic.repositories.selectors import repository_get, repository_list
+from repotraffic.repositories.selectors import repository_get
 from repotraffic.sharing.selectors import share_link_get_by_key
 from repotraffic.traffic.models import Collection, TrafficDay
 from repotraffic.traffic.selectors import (
     METRICS,
     TrafficColumns,
     collection_get,
-    collection_of,
-    traffic_columns_many,
     traffic_series,
 )
 from repotraffic.users.models import User
@@ -32,7 +27,6 @@ _SECONDS_PER_DAY = 86_400
 EMPTY_PENDING = "No traffic collected yet, first collection pending."
 EMPTY_FAILED = "No traffic collected yet: the last collection failed (see Last error)."
 EMPTY_IN_RANGE = "No traffic in this date range."
-CHART_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -148,78 +142,13 @@ def repository_traffic_get(*, repository: Repository, date_range: DateRange) -> 
         collection=collection,
         chart=chart,
         rows=rows,
-        empty_message=_empty_message(collection=collection, chart=chart, has_history=has_history),
+        empty_message=traffic_empty_message(
+            collection=collection, chart=chart, has_history=has_history
+        ),
     )
 
 
-def repositories_traffic_list(*, user: User, date_range: DateRange) -> list[RepositoryTraffic]:
-    """Every repository of the user, oldest first, in at most two queries whatever their
-    number: the repositories with their collection state, then the traffic of those whose
-    chart is not cached."""
-    queryset = repository_list(user=user).select_related("collection")
-    filtered = bool(date_range.start or date_range.end)
-    if filtered:
-        # Tells "nothing in this range" from "nothing at all" within the same query, for
-        # rows stored before collected ranges were recorded.
-        queryset = queryset.annotate(
-            has_traffic=Exists(TrafficDay.objects.filter(repository_id=OuterRef("pk")))
-        )
-    repositories = list(queryset)
-    charts = _charts_cached(repositories=repositories, date_range=date_range)
-    traffic = []
-    for repository in repositories:
-        collection = collection_of(repository)
-        has_history = collection.collected_from is not None or (
-            # has_traffic: the annotation above, present whenever `filtered`.
-            filtered and getattr(repository, "has_traffic", False)
-        )
-        chart = charts[repository.id]
-        traffic.append(
-            RepositoryTraffic(
-                repository=repository,
-                collection=collection,
-                chart=chart,
-                rows=None,
-                empty_message=_empty_message(
-                    collection=collection, chart=chart, has_history=has_history
-                ),
-            )
-        )
-    return traffic
-
-
-def _charts_cached(
-    *, repositories: list[Repository], date_range: DateRange
-) -> dict[uuid.UUID, TrafficChart]:
-    """Charts from the cache, the missing ones built from one traffic query and cached.
-
-    A key carries the repository's traffic version (`traffic_updated_at` moves with every
-    change of its rows or collected range), so an entry is never stale; old versions age
-    out.
-    """
-    keys = {repository.id: _chart_cache_key(repository, date_range) for repository in repositories}
-    cached = cache.get_many(list(keys.values()))
-    charts = {id_: cached[key] for id_, key in keys.items() if key in cached}
-    missing = [repository for repository in repositories if repository.id not in charts]
-    if missing:
-        series = traffic_columns_many(repositories=missing, date_range=date_range)
-        built = {
-            id_: traffic_chart_from_columns(columns=columns) for id_, columns in series.items()
-        }
-        cache.set_many(
-            {keys[id_]: chart for id_, chart in built.items()}, timeout=CHART_CACHE_SECONDS
-        )
-        charts.update(built)
-    return charts
-
-
-def _chart_cache_key(repository: Repository, date_range: DateRange) -> str:
-    version = collection_of(repository).traffic_version
-    # "-2": charts cached before partial days had none marked.
-    return f"dashboard-chart-2:{repository.id}:{version}:{date_range.start}:{date_range.end}"
-
-
-def _empty_message(*, collection: Collection, chart: TrafficChart, has_history: bool) -> str:
+def traffic_empty_message(*, collection: Collection, chart: TrafficChart, has_history: bool) -> str:
     """Why a repository shows no chart ("" when it shows one).
 
     A collected repository always has days to show (zeros when it had no traffic), unless

@@ -1,11 +1,13 @@
-from django.urls import URLPattern, re_path
+from django.urls import URLPattern, path, re_path
 
 from repotraffic.dashboard.responses import page_not_found
 from repotraffic.dashboard.views import (
     SHARED_PAGES,
     TOKEN_PAGES,
     PageSpace,
+    home_page,
     repositories_page,
+    repository_export,
     repository_page,
     repository_traffic_csv,
 )
@@ -38,6 +40,12 @@ def _pages(prefix: str, space: PageSpace) -> list[URLPattern]:
             extra,
             name=f"{names}repository-csv",
         ),
+        re_path(
+            rf"^{prefix}/(?P<secret>[^/]+)/repos/(?P<repository_id>[^/]+)/export\.(?P<export_format>json|csv)$",
+            repository_export,
+            extra,
+            name=f"{names}repository-export",
+        ),
         # Anything else under the prefix gets the same page, never DEBUG's list of URL
         # patterns.
         re_path(rf"^{prefix}(?:/.*)?$", page_not_found),
@@ -45,6 +53,8 @@ def _pages(prefix: str, space: PageSpace) -> list[URLPattern]:
 
 
 urlpatterns = [
+    # What repotraffic is, and sign-up.
+    path("", home_page, name="home"),
     # The API token's owner sees every repository of theirs.
     *_pages("users", TOKEN_PAGES),
     # A read-only share link (repotraffic.sharing): all of a user's repositories, or one.

@@ -10,24 +10,37 @@ import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as html_escape
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from repotraffic.common.dates import DateRange, date_parse, date_range_parse
 from repotraffic.common.exceptions import ApplicationError
-from repotraffic.dashboard.responses import page_not_found, private_page
+from repotraffic.dashboard.overview_selectors import (
+    STATUS_FAILING,
+    OverviewRow,
+    repositories_overview_get,
+)
+from repotraffic.dashboard.repository_selectors import repository_page_get
+from repotraffic.dashboard.responses import page_not_found, private_page, public_page
 from repotraffic.dashboard.selectors import (
     PageGrant,
     date_presets,
     page_grant_by_share_key,
     page_grant_by_token,
-    repositories_traffic_list,
     repository_for_page_get,
     repository_traffic_get,
+)
+from repotraffic.traffic.archive_selectors import (
+    KIND_NAMES,
+    repository_archive_lines,
+    repository_kind_table,
 )
 from repotraffic.traffic.selectors import METRICS
 
@@ -58,6 +71,16 @@ SHARED_PAGES = PageSpace(
 )
 
 
+@public_page
+def home_page(request: HttpRequest) -> HttpResponse:
+    """What repotraffic does, and a sign-up form (home.js posts it to the API)."""
+    return render(
+        request,
+        "dashboard/home.html",
+        {"registration_open": settings.REPOTRAFFIC_REGISTRATION != "closed"},
+    )
+
+
 @private_page
 def repository_page(
     request: HttpRequest, secret: str, repository_id: str, space: PageSpace
@@ -68,6 +91,7 @@ def repository_page(
         return page_not_found(request)
     context = {
         "repository": repository,
+        "shared": space.shared,
         # A link to one repository has no overview to go back to.
         "repositories_url": space.url("repositories", secret) if grant.all_repositories else "",
     }
@@ -77,8 +101,27 @@ def repository_page(
         context.update(_filter_context(request, error=error.message))
         return render(request, "dashboard/repository.html", context, status=400)
     context.update(_filter_context(request, date_range=date_range))
-    context["traffic"] = repository_traffic_get(repository=repository, date_range=date_range)
+    page = repository_page_get(repository=repository, date_range=date_range)
+    context["page"] = page
+    context["traffic"] = page.traffic
     context["csv_url"] = _with_query(space.url("repository-csv", secret, repository.id), date_range)
+    export_url = space.url("repository-export", secret, repository.id, "json")
+    context["exports"] = {
+        "json": _with_query(export_url, date_range),
+        "csv": [
+            (
+                label,
+                _with_query(
+                    space.url("repository-export", secret, repository.id, "csv"),
+                    date_range,
+                    kind=kind,
+                ),
+            )
+            for kind, label in EXPORT_TABLES
+        ],
+    }
+    # Only the token's owner may ask for a collection; a share page never offers it.
+    context["collect_url"] = "" if space.shared else f"/api/repos/{repository.id}/collect"
     return render(request, "dashboard/repository.html", context)
 
 
@@ -92,20 +135,73 @@ def repositories_page(request: HttpRequest, secret: str, space: PageSpace) -> Ht
     except ApplicationError as error:
         context = {"shared": space.shared, **_filter_context(request, error=error.message)}
         return render(request, "dashboard/repositories.html", context, status=400)
-    context = {"shared": space.shared, **_filter_context(request, date_range=date_range)}
-    context["charts"] = [
-        {
-            "traffic": traffic,
-            "page_url": _with_query(
-                space.url("repository", secret, traffic.repository.id), date_range
-            ),
-            "csv_url": _with_query(
-                space.url("repository-csv", secret, traffic.repository.id), date_range
-            ),
-        }
-        for traffic in repositories_traffic_list(user=grant.user, date_range=date_range)
-    ]
+    overview = repositories_overview_get(user=grant.user, date_range=date_range)
+    # One reverse() for every row: the repository pages sit under the overview's URL.
+    base = space.url("repositories", secret).rstrip("/")
+    query = urlencode(date_range.as_query())
+    context = {
+        "shared": space.shared,
+        **_filter_context(request, date_range=date_range),
+        "overview": overview,
+        "rows_html": _overview_rows_html(
+            overview.rows, base=base, suffix=f"?{query}" if query else ""
+        ),
+    }
     return render(request, "dashboard/repositories.html", context)
+
+
+def _overview_rows_html(rows: list[OverviewRow], *, base: str, suffix: str) -> SafeString:
+    """The overview table's rows. Built here rather than in the template: 500 rows through
+    the template engine took most of the page's time (docs/benchmarks.md)."""
+    return mark_safe(  # noqa: S308 (every text from the database is escaped)
+        "".join(
+            _OVERVIEW_ROW.format(
+                name=html_escape(row.repository.full_name),
+                name_key=html_escape(row.repository.full_name.lower()),
+                url=html_escape(f"{base}/{row.repository.id}{suffix}"),
+                failing=' class="failing"' if row.status == STATUS_FAILING else "",
+                views=row.views,
+                clones=row.clones,
+                change=row.change.sort_key,
+                change_label=row.change.label,
+                stars=-1 if row.stars is None else row.stars,
+                stars_label="\N{EN DASH}" if row.stars is None else f"{row.stars:,}",
+                rank=row.status_rank,
+                status=row.status,
+                error=f': <span class="status-error-text">{html_escape(row.error)}</span>'
+                if row.error
+                else "",
+                sparkline=_sparkline_svg(row.sparkline),
+            )
+            for row in rows
+        )
+    )
+
+
+_OVERVIEW_ROW = (
+    '\n<tr data-name="{name_key}" data-views="{views}" data-clones="{clones}"'
+    ' data-change="{change}" data-stars="{stars}" data-status="{rank}"{failing}>'
+    '<th scope="row"><a href="{url}">{name}</a></th>'
+    '<td class="spark">{sparkline}</td>'
+    '<td class="number">{views:,}</td><td class="number">{clones:,}</td>'
+    '<td class="number change">{change_label}</td><td class="number">{stars_label}</td>'
+    '<td class="status status-{rank}">{status}{error}</td></tr>'
+)
+
+
+def _sparkline_svg(values: list[int]) -> str:
+    """Views per bucket as an inline SVG line, scaled to its own maximum; in the
+    viewBox's units one bucket wide and one view high, stretched to the cell."""
+    if not values:
+        return ""
+    if len(values) == 1:
+        values = values * 2
+    top = max(values) or 1
+    points = " ".join(f"{index},{top - value}" for index, value in enumerate(values))
+    return (
+        f'<svg viewBox="0 0 {len(values) - 1} {top}" preserveAspectRatio="none" width="120"'
+        f' height="28" aria-hidden="true" focusable="false"><polyline points="{points}"/></svg>'
+    )
 
 
 @private_page
@@ -136,6 +232,63 @@ def repository_traffic_csv(
     return response
 
 
+# The page's CSV exports: the archive's kinds a person asks for, with their labels.
+EXPORT_TABLES = (
+    ("day", "Daily traffic"),
+    ("week", "Weekly traffic"),
+    ("popular", "Referrers and popular content"),
+    ("snapshot", "Stars, forks, watchers"),
+    ("star_history_day", "Star history"),
+    ("release", "Releases"),
+    ("release_asset_day", "Release downloads"),
+)
+
+
+@private_page
+def repository_export(
+    request: HttpRequest, secret: str, repository_id: str, export_format: str, space: PageSpace
+) -> HttpResponse | StreamingHttpResponse:
+    """The page's exports of everything in the range, in its own URL space (a share page
+    cannot send X-API-Token): the archive's JSON Lines, or one kind as CSV, as
+    GET /api/repos/<id>/export writes them (traffic.archive_selectors)."""
+    grant = space.grant_get(secret)
+    repository = repository_for_page_get(grant=grant, repository_id=repository_id)
+    if repository is None:
+        return page_not_found(request)
+    kind = request.GET.get("kind") or "day"
+    try:
+        date_range = _date_range_from(request)
+        if export_format == "csv" and kind not in KIND_NAMES:
+            raise ApplicationError(f"kind must be one of {', '.join(KIND_NAMES)}, not {kind!r}.")
+    except ApplicationError as error:
+        return HttpResponse(
+            error.message + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    name = _FILENAME_UNSAFE.sub("-", f"{repository.owner}-{repository.name}")
+    if export_format == "json":
+        response = StreamingHttpResponse(
+            repository_archive_lines(repository=repository, date_range=date_range),
+            content_type="application/x-ndjson",
+        )
+        filename = f"{name}.jsonl"
+    else:
+        writer = csv.writer(_Echo(), lineterminator="\n")
+        rows = repository_kind_table(repository=repository, kind=kind, date_range=date_range)
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"{name}-{kind}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands back what it is given."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 def _date_range_from(request: HttpRequest) -> DateRange:
     return date_range_parse(start=request.GET.get("start"), end=request.GET.get("end"))
 
@@ -161,6 +314,6 @@ def _date_input_value(value: str | None) -> str:
         return ""
 
 
-def _with_query(url: str, date_range: DateRange) -> str:
-    query = urlencode(date_range.as_query())
+def _with_query(url: str, date_range: DateRange, **extra: str) -> str:
+    query = urlencode({**extra, **date_range.as_query()})
     return f"{url}?{query}" if query else url

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import timezone
 
+from repotraffic.common.dates import DateRange
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.archive_format import (
     ARCHIVE_FORMAT,
@@ -29,6 +30,8 @@ from repotraffic.traffic.archive_format import (
     json_value,
 )
 from repotraffic.users.selectors import user_get_by_email
+
+ALL_DATES = DateRange()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,11 @@ def _header_line() -> str:
 
 
 def _repository_records(
-    repository: Repository, *, kinds: tuple[Kind, ...] = KINDS, with_repository: bool = True
+    repository: Repository,
+    *,
+    kinds: tuple[Kind, ...] = KINDS,
+    with_repository: bool = True,
+    date_range: DateRange = ALL_DATES,
 ) -> Iterator[Values]:
     identity = {
         "owner": repository.owner,
@@ -83,7 +90,9 @@ def _repository_records(
     for kind in kinds:
         keys = [key for key, _ in kind.columns]
         rows = (
-            kind.model._default_manager.filter(repository=repository)
+            _kind_in_range(
+                kind.model._default_manager.filter(repository=repository), kind, date_range
+            )
             .order_by(*kind.key_fields)
             .values_list(*(path for _, path in kind.columns))
         )
@@ -93,6 +102,19 @@ def _repository_records(
                 **identity,
                 **dict(zip(keys, map(json_value, row), strict=True)),
             }
+
+
+def _kind_in_range(queryset: models.QuerySet, kind: Kind, date_range: DateRange) -> models.QuerySet:
+    """The kind's rows dated within the range (by day, or by week's Monday); all rows of
+    an undated kind."""
+    field = next((path for _, path in kind.columns if path in ("date", "week")), None)
+    if field is None:
+        return queryset
+    if date_range.start:
+        queryset = queryset.filter(**{f"{field}__gte": date_range.start})
+    if date_range.end:
+        queryset = queryset.filter(**{f"{field}__lte": date_range.end})
+    return queryset
 
 
 def archive_export(
@@ -115,15 +137,22 @@ def archive_export(
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 
 
-def repository_archive_lines(*, repository: Repository) -> Iterator[str]:
+def repository_archive_lines(
+    *, repository: Repository, date_range: DateRange = ALL_DATES
+) -> Iterator[str]:
     """One repository's archive (GET /api/repos/<id>/export): the header, then its
-    lines, as export_archive writes them and import_archive reads them."""
+    lines, as export_archive writes them and import_archive reads them. A `date_range`
+    keeps the dated rows (days, weeks, snapshots, star days, asset days) within it, as
+    the repository page's export does; the undated ones (releases, the collection's
+    range) come whole."""
     yield _header_line()
-    for record in _repository_records(repository):
+    for record in _repository_records(repository, date_range=date_range):
         yield json_line(record)
 
 
-def repository_kind_table(*, repository: Repository, kind: str) -> Iterator[Sequence[object]]:
+def repository_kind_table(
+    *, repository: Repository, kind: str, date_range: DateRange = ALL_DATES
+) -> Iterator[Sequence[object]]:
     """One kind of a repository's rows as a table (the export's CSV): a header of the
     kind's line keys, then a row per line, values as in the archive."""
     found = KIND_BY_NAME.get(kind) if kind in KIND_NAMES else None
@@ -131,5 +160,8 @@ def repository_kind_table(*, repository: Repository, kind: str) -> Iterator[Sequ
         raise ArchiveError(f"kind must be one of {', '.join(KIND_NAMES)}, not {kind!r}.")
     keys = [key for key, _ in found.columns]
     yield keys
-    for record in _repository_records(repository, kinds=(found,), with_repository=False):
+    records = _repository_records(
+        repository, kinds=(found,), with_repository=False, date_range=date_range
+    )
+    for record in records:
         yield [record[key] for key in keys]

@@ -39,12 +39,26 @@ def assert_private(response):
 
 
 def chart_data(response, repository) -> dict:
+    """A repository's daily chart data: its traffic-<id> script, or on its own page the
+    days of the repository-data script."""
+    html = response.content.decode()
     match = re.search(
-        rf'<script id="traffic-{repository.id}" type="application/json">(.*?)</script>',
-        response.content.decode(),
+        rf'<script id="traffic-{repository.id}" type="application/json">(.*?)</script>', html
     )
+    if match is not None:
+        return json.loads(match.group(1))
+    match = re.search(r'<script id="repository-data" type="application/json">(.*?)</script>', html)
     assert match is not None, f"no chart data for {repository.id} in the page"
-    return json.loads(match.group(1))
+    return json.loads(match.group(1))["days"]
+
+
+def daily_dates(response) -> list[str]:
+    """The dates of the repository page's daily table, as shown: newest first."""
+    html = response.content.decode()
+    table = html[
+        html.index("Daily traffic of") : html.index("</table>", html.index("Daily traffic of"))
+    ]
+    return re.findall(r'<th scope="row"><time datetime="([\d-]+)">', table)
 
 
 def table_dates(response) -> list[str]:

@@ -3,16 +3,15 @@ import re
 import uuid
 
 import pytest
-from django.utils import timezone
 
-from repotraffic.dashboard.selectors import EMPTY_FAILED, EMPTY_IN_RANGE, EMPTY_PENDING
+from repotraffic.dashboard.selectors import EMPTY_IN_RANGE, EMPTY_PENDING
 from repotraffic.dashboard.tests.helpers import (
     BAD_RANGES,
     assert_plain_404,
     assert_private,
     chart_data,
+    daily_dates,
     page_url,
-    table_dates,
 )
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
@@ -45,8 +44,8 @@ class TestRepositoryPage:
         data = chart_data(response, repository)
         assert data["start"] == int(dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp())
         assert len(data["views"]) == len(data["unique_clones"]) == 60
-        assert len(table_dates(response)) == 60
-        assert table_dates(response)[0] == "2024-01-01"
+        assert len(daily_dates(response)[::-1]) == 60
+        assert daily_dates(response)[-1] == "2024-01-01"  # newest first
         totals = response.context["traffic"].totals
         assert (totals.first_date, totals.last_date, totals.days) == (
             "2024-01-01",
@@ -91,7 +90,7 @@ class TestRepositoryPage:
         response = client.get(page_url(token, repository) + query)
 
         assert response.status_code == 200
-        dates = table_dates(response)
+        dates = daily_dates(response)[::-1]
         assert (dates[0], dates[-1]) == (first, last)
         expected_days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
         assert len(dates) == len(chart_data(response, repository)["views"]) == expected_days
@@ -141,7 +140,7 @@ class TestRepositoryPage:
         assert EMPTY_PENDING not in html and EMPTY_IN_RANGE not in html
         assert 'data-metric="views"' in html
         assert chart_data(response, repository)["views"] == [0] * 15
-        assert table_dates(response) == days_between("2026-03-06", "2026-03-20")
+        assert daily_dates(response)[::-1] == days_between("2026-03-06", "2026-03-20")
         totals = response.context["traffic"].totals
         assert (totals.views, totals.clones, totals.days, totals.busiest_date) == (0, 0, 15, None)
         assert "no views or clones" in html
@@ -159,8 +158,9 @@ class TestRepositoryPage:
         response = client.get(page_url(token, repository))
 
         html = response.content.decode()
-        marked = re.findall(r'<tr class="partial"><th scope="row"><time datetime="([\d-]+)"', html)
-        assert marked == ["2026-03-06", "2026-03-20"]  # the oldest collected day; today
+        daily = html.split("Weekly traffic of")[0]
+        marked = re.findall(r'<tr class="partial"><th scope="row"><time datetime="([\d-]+)"', daily)
+        assert marked == ["2026-03-20", "2026-03-06"]  # today; the oldest collected day
         assert chart_data(response, repository)["partial"] == [0, 14]
         totals = response.context["traffic"].totals
         assert (totals.views, totals.partial_days, totals.busiest_date) == (55, 2, "2026-03-10")
@@ -174,7 +174,7 @@ class TestRepositoryPage:
 
         response = client.get(page_url(token, repository))
 
-        assert table_dates(response) == days_between("2026-03-06", "2026-03-20")
+        assert daily_dates(response)[::-1] == days_between("2026-03-06", "2026-03-20")
         assert chart_data(response, repository)["views"] == [0] * 4 + [5] + [0] * 10
         totals = response.context["traffic"].totals
         assert (totals.first_date, totals.last_date, totals.days) == (
@@ -194,7 +194,7 @@ class TestRepositoryPage:
 
         response = client.get(page_url(token, repository) + "?start=2026-03-07&end=2026-03-20")
 
-        dates = table_dates(response)
+        dates = daily_dates(response)[::-1]
         assert dates == days_between("2026-03-07", "2026-03-20")
         assert chart_data(response, repository)["views"][-5:] == [0] * 5
         assert chart_data(response, repository)["views"][-6] > 0
@@ -225,7 +225,7 @@ class TestRepositoryPage:
         self, client, token, repository
     ):
         html = client.get(page_url(token, repository)).content.decode()
-        assert "Last error" not in html
+        assert "The last collection failed" not in html
         assert "never" in html
 
         collection = repository.collection
@@ -237,7 +237,7 @@ class TestRepositoryPage:
 
         assert "2024-03-01 22:30 UTC" in html
         assert "2024-03-02 22:31 UTC" in html
-        assert "Last error" in html
+        assert "The last collection failed" in html
         assert "no push access to acme/rocket." in html
 
 
@@ -294,123 +294,7 @@ def test_other_methods_than_get_are_a_405_with_the_headers(client, token, reposi
         assert_private(response)
 
 
-class TestAllRepositoriesPage:
-    def test_one_chart_per_repository_oldest_first_each_linking_to_its_page(
-        self, client, token, owner_and_token
-    ):
-        user = owner_and_token[0]
-        created = timezone.now()
-        names = ["zeta", "alpha", "mid"]
-        repositories = []
-        for offset, name in enumerate(names):
-            repository = RepositoryFactory.create(user=user, owner="acme", name=name)
-            repository.created_at = created + dt.timedelta(minutes=offset)
-            repository.save(update_fields=["created_at"])
-            traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=10)
-            repositories.append(repository)
-        RepositoryFactory.create(name="not-mine")
-
-        response = client.get(page_url(token) + "?start=2024-01-03")
-
-        assert response.status_code == 200
-        assert_private(response)
-        html = response.content.decode()
-        assert re.findall(r'<h2 id="repo-[^"]+"><a href="[^"]+">acme/(\w+)</a>', html) == names
-        for repository in repositories:
-            assert f'href="/users/{token}/repos/{repository.id}?start=2024-01-03"' in html
-            assert len(chart_data(response, repository)["views"]) == 8
-        assert "not-mine" not in html
-
-    @pytest.mark.parametrize("query", ["", "?start=2024-01-05&end=2024-01-20"])
-    def test_query_count_does_not_grow_with_the_repositories(
-        self, client, token, owner_and_token, django_assert_num_queries, query
-    ):
-        for _ in range(20):
-            repository = RepositoryFactory.create(user=owner_and_token[0])
-            traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
-        RepositoryFactory.create(user=owner_and_token[0])  # no traffic yet
-
-        # The token lookup, the repositories, their traffic.
-        with django_assert_num_queries(3):
-            response = client.get(page_url(token) + query)
-
-        assert response.status_code == 200
-        assert response.content.decode().count('data-metric="views"') == 20
-        assert EMPTY_PENDING in response.content.decode()
-
-    def test_charts_come_from_the_cache_until_the_traffic_changes(
-        self, client, token, repository, django_assert_num_queries
-    ):
-        client.get(page_url(token))
-
-        # The token lookup and the repositories; the traffic comes from the cache.
-        with django_assert_num_queries(2):
-            cached = client.get(page_url(token))
-        traffic_days_create(repository=repository, start=dt.date(2024, 3, 1), days=3)
-        with django_assert_num_queries(3):
-            updated = client.get(page_url(token))
-
-        assert len(chart_data(cached, repository)["views"]) == 60
-        assert len(chart_data(updated, repository)["views"]) == 63
-
-    def test_empty_states_per_repository(self, client, token, owner_and_token, repository):
-        RepositoryFactory.create(user=owner_and_token[0], name="fresh")
-        quiet = RepositoryFactory.create(user=owner_and_token[0], name="quiet")
-        traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
-
-        html = client.get(page_url(token) + "?start=2030-01-01").content.decode()
-
-        assert html.count(EMPTY_IN_RANGE) == 2
-        assert html.count(EMPTY_PENDING) == 1
-
-    def test_a_collected_repository_without_traffic_has_a_zero_chart(
-        self, client, token, owner_and_token, django_assert_num_queries
-    ):
-        quiet = RepositoryFactory.create(user=owner_and_token[0], name="quiet")
-        traffic_store(repository=quiet, reported={}, fetched_at=FETCHED_AT)
-        RepositoryFactory.create(user=owner_and_token[0], name="fresh")
-
-        with django_assert_num_queries(3):
-            response = client.get(page_url(token))
-
-        html = response.content.decode()
-        assert chart_data(response, quiet)["views"] == [0] * 15
-        assert html.count('data-metric="views"') == 1
-        assert html.count(EMPTY_PENDING) == 1
-
-    def test_charts_come_from_the_cache_until_the_collected_range_changes(
-        self, client, token, owner_and_token, django_assert_num_queries
-    ):
-        repository = RepositoryFactory.create(user=owner_and_token[0])
-        reported = {dt.date(2026, 3, 20): DayFigures(views=9, unique_views=3)}
-        traffic_store(repository=repository, reported=reported, fetched_at=FETCHED_AT)
-        client.get(page_url(token))
-        with django_assert_num_queries(2):
-            cached = client.get(page_url(token))
-
-        # Two quiet days later: no row changes, only the range.
-        later = FETCHED_AT + dt.timedelta(days=2)
-        traffic_store(repository=repository, reported={}, fetched_at=later)
-        updated = client.get(page_url(token))
-
-        assert chart_data(cached, repository)["views"][-1] == 9
-        assert chart_data(updated, repository)["views"][-3:] == [9, 0, 0]
-
-    def test_without_repositories_says_how_to_add_one(self, client, token):
-        response = client.get(page_url(token))
-
-        assert response.status_code == 200
-        assert "No repositories yet" in response.content.decode()
-
-    @pytest.mark.parametrize(("query", "message"), BAD_RANGES)
-    def test_bad_range_is_a_400_page_with_the_form(self, client, token, repository, query, message):
-        response = client.get(f"{page_url(token)}?{query}")
-
-        assert response.status_code == 400
-        assert_private(response)
-        assert message in response.content.decode()
-        assert '<form class="filter"' in response.content.decode()
-        assert "acme/rocket" not in response.content.decode()
+# The overview (/users/<token>/repos) is tested in test_overview_views.py.
 
 
 class TestFilterForm:
@@ -464,11 +348,15 @@ class TestStrictContentSecurityPolicy:
 @pytest.mark.django_db
 def test_a_repository_whose_first_collection_failed_does_not_claim_to_be_pending(client):
     user, token = user_with_token()
-    RepositoryFactory.create(user=user, collection__last_error="acme/gone was not found")
+    repository = RepositoryFactory.create(
+        user=user, collection__last_error="acme/gone was not found"
+    )
 
-    html = client.get(f"/users/{token}/repos").content.decode()
+    html = client.get(f"/users/{token}/repos/{repository.id}").content.decode()
 
-    assert EMPTY_FAILED in html
+    # In place of the chart: the error, and when the next attempt is due.
+    assert "The last collection failed" in html
+    assert "Next attempt:" in html
     assert EMPTY_PENDING not in html
     assert "acme/gone was not found" in html
 
@@ -481,6 +369,7 @@ def test_a_repository_made_without_collection_state_shows_as_pending(client):
         [Repository(user=user, owner="acme", name="bulk")]
     )
 
-    for path in (f"/users/{token}/repos", f"/users/{token}/repos/{repository.id}"):
-        html = client.get(path).content.decode()
-        assert EMPTY_PENDING in html and "never" in html, path
+    html = client.get(f"/users/{token}/repos/{repository.id}").content.decode()
+    assert EMPTY_PENDING in html and "never" in html
+    overview = client.get(f"/users/{token}/repos").content.decode()
+    assert "never collected" in overview

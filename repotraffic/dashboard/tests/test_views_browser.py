@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from repotraffic.common.tests.polling import poll_until
-from repotraffic.dashboard.tests.helpers import page_url, share_url
+from repotraffic.dashboard.tests.helpers import page_url
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import TrafficDay
 from repotraffic.traffic.tests.factories import traffic_days_create
@@ -57,6 +57,8 @@ COLOUR_PIXELS = """
   return count;
 }
 """
+# The overview marks its charts drawn; the repository page marks itself ready.
+CHARTS_READY = "html[data-charts-drawn], html[data-repository-ready]"
 FIRST_CANVAS_WIDTH = "document.querySelector('.chart-plot canvas').clientWidth"
 LIGHT_VIEWS_GREEN = (0x1A, 0x7F, 0x37)
 DARK_VIEWS_GREEN = (0x3F, 0xB9, 0x50)
@@ -114,7 +116,7 @@ class Tab:
     def open(self, url: str, *, charts: bool = True):
         response = self.page.goto(url)
         if charts:
-            self.page.wait_for_selector("html[data-charts-drawn]", timeout=10_000)
+            self.page.wait_for_selector(CHARTS_READY, timeout=10_000)
         return response
 
     def assert_clean(self, *, allowed_errors: tuple[str, ...] = ()) -> None:
@@ -127,7 +129,8 @@ class Tab:
         return self.page.evaluate(INK_PER_CANVAS)
 
     def table_dates(self) -> list[str]:
-        return self.page.locator("details.daily tbody th time").all_inner_texts()
+        """The daily table's dates (the first table of figures)."""
+        return self.page.locator("details.daily").first.locator("tbody th time").all_inner_texts()
 
     def total(self, name: str) -> str:
         """The figure of a total, without its small print."""
@@ -172,7 +175,7 @@ def test_single_page_draws_both_charts_cleanly(tab, live_server, token, reposito
 
     assert response.status == 200
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert page.page.get_attribute("html", "data-charts-drawn") == "2"
+    assert page.page.get_attribute("html", "data-repository-ready") == "true"
     ink = page.ink()
     assert len(ink) == 2
     assert all(pixels > 1000 for pixels in ink), ink
@@ -184,17 +187,20 @@ def test_single_page_draws_both_charts_cleanly(tab, live_server, token, reposito
 def test_hovering_shows_the_days_figures_in_the_legend(tab, live_server, token, repository):
     page = tab(viewport={"width": 1280, "height": 900})
     page.open(live_server.url + page_url(token, repository))
-    legend = page.page.locator(".chart-plot[data-metric='views'] .u-legend .u-value")
+    legend = page.page.locator("figure:has([data-metric='views']) .legend-item")
     # Away from the cursor, the legend shows the latest day.
-    assert legend.first.inner_text() == "2024-02-29"
+    assert legend.first.text_content().endswith("(2024-02-29)")
     box = page.page.locator(".chart-plot[data-metric='views'] .u-over").bounding_box()
 
     page.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
 
-    expect(legend.first).not_to_have_text("2024-02-29")
-    date, views, unique_views = legend.all_inner_texts()
+    expect(legend.first).not_to_contain_text("2024-02-29")
+    # "Views: 12 (2024-01-30)", "Unique visitors: 5 (2024-01-30)"
+    (views, date), (unique_views, _) = (
+        text.split(": ")[1].rstrip(")").split(" (") for text in legend.all_text_contents()
+    )
     assert "2024-01-25" <= date <= "2024-02-05"
-    page.page.locator("details.daily summary").click()
+    page.page.locator("details.daily summary").first.click()
     row = page.page.locator(f"details.daily tr:has(time[datetime='{date}']) td")
     assert row.all_inner_texts()[:2] == [views, unique_views]
     page.assert_clean()
@@ -210,10 +216,12 @@ def test_a_partial_day_is_marked_and_the_legend_shows_the_latest_complete_day(
 
     page.open(live_server.url + page_url(token, repository))
 
-    legend = page.page.locator(".chart-plot[data-metric='views'] .u-legend .u-value")
-    assert legend.first.inner_text() == (today - dt.timedelta(days=1)).isoformat()
-    page.page.locator("details.daily summary").click()
-    expect(page.page.locator("details.daily tr.partial time")).to_have_text([today.isoformat()])
+    legend = page.page.locator("figure:has([data-metric='views']) .legend-item")
+    assert legend.first.text_content().endswith(f"({(today - dt.timedelta(days=1)).isoformat()})")
+    page.page.locator("details.daily summary").first.click()
+    expect(page.page.locator("details.daily").first.locator("tr.partial time")).to_have_text(
+        [today.isoformat()]
+    )
     page.assert_clean()
 
 
@@ -228,7 +236,7 @@ def test_filter_form_and_presets_change_the_url_and_the_data(
     page.page.fill("input[name=end]", (today - dt.timedelta(days=5)).isoformat())
     with page.page.expect_navigation():
         page.page.click("button[type=submit]")
-    page.page.wait_for_selector("html[data-charts-drawn]")
+    page.page.wait_for_selector(CHARTS_READY)
 
     assert f"start={(today - dt.timedelta(days=9)).isoformat()}" in page.page.url
     assert len(page.table_dates()) == 5
@@ -237,7 +245,7 @@ def test_filter_form_and_presets_change_the_url_and_the_data(
     for label, days in [("Last 14 days", 14), ("30 days", 30), ("1 year", 365), ("All", 400)]:
         with page.page.expect_navigation():
             page.page.click(f".presets a:text-is('{label}')")
-        page.page.wait_for_selector("html[data-charts-drawn]")
+        page.page.wait_for_selector(CHARTS_READY)
         assert len(page.table_dates()) == days, label
         assert page.total("Days") == str(days)
         assert page.page.get_attribute(f".presets a:text-is('{label}')", "aria-current")
@@ -267,45 +275,7 @@ def test_bad_range_page_shows_its_message(tab, live_server, token, repository):
     page.assert_clean(allowed_errors=("status of 400",))
 
 
-def test_all_repositories_page_draws_every_chart(
-    tab, live_server, token, owner_and_token, repository, recent
-):
-    RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="pending")
-    page = tab(viewport={"width": 1280, "height": 900})
-
-    page.open(live_server.url + page_url(token))
-
-    assert page.page.get_attribute("html", "data-charts-drawn") == "4"
-    assert all(pixels > 500 for pixels in page.ink())
-    assert page.page.locator("text=No traffic collected yet, first collection pending.").count()
-    # Tables are filled when opened (the toggle event comes after the click).
-    second = page.page.locator("section.repo").nth(1)
-    second.locator("details.daily summary").click()
-    expect(second.locator("details.daily tbody tr")).to_have_count(400)
-    with page.page.expect_navigation():
-        second.locator("h2 a").click()
-    assert page.page.url.endswith(page_url(token, recent))
-    page.assert_clean()
-
-
-def test_a_share_links_overview_draws_every_chart_and_stays_in_the_share_space(
-    tab, live_server, token, share_key, repository, recent
-):
-    page = tab(viewport={"width": 1280, "height": 900})
-
-    response = page.open(live_server.url + share_url(share_key))
-
-    assert response.status == 200
-    assert response.headers["referrer-policy"] == "no-referrer"
-    assert page.page.get_attribute("html", "data-charts-drawn") == "4"
-    assert all(pixels > 500 for pixels in page.ink())
-    assert token not in page.page.content()
-    with page.page.expect_navigation():
-        page.page.locator("section.repo").nth(1).locator("h2 a").click()
-    page.page.wait_for_selector("html[data-charts-drawn]")
-    assert page.page.url.endswith(share_url(share_key, recent))
-    assert page.total("Days") == "400"
-    page.assert_clean()
+# The overview in the browser: test_overview_browser.py.
 
 
 def test_charts_follow_the_width_down_to_a_phone(tab, live_server, token, repository):

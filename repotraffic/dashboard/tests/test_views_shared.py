@@ -1,27 +1,23 @@
 """The pages under /share/<key>/: the same pages as under /users/<token>/, opened by a
 read-only share link (repotraffic.sharing), and never leading back to the token."""
 
-import datetime as dt
-import re
 import uuid
 
 import pytest
 from django.utils import timezone
 
-from repotraffic.dashboard.selectors import EMPTY_PENDING
 from repotraffic.dashboard.tests.helpers import (
     BAD_RANGES,
     assert_plain_404,
     assert_private,
     chart_data,
+    daily_dates,
     page_url,
     share_url,
-    table_dates,
 )
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.sharing.services import share_link_revoke
 from repotraffic.sharing.tests.factories import share_link_with_key
-from repotraffic.traffic.tests.factories import traffic_days_create
 
 pytestmark = pytest.mark.django_db
 
@@ -31,77 +27,7 @@ def assert_no_token(html: str, token: str) -> None:
     assert "/users/" not in html
 
 
-class TestSharedOverview:
-    def test_shows_the_owners_repositories_linking_inside_the_share_space(
-        self, client, token, share_key, owner_and_token, repository
-    ):
-        other = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="probe")
-        traffic_days_create(repository=other, start=dt.date(2024, 1, 1), days=10)
-        RepositoryFactory.create(name="not-mine")
-
-        response = client.get(share_url(share_key) + "?start=2024-01-03")
-
-        assert response.status_code == 200
-        assert_private(response)
-        html = response.content.decode()
-        assert "<h1>Shared repositories</h1>" in html
-        assert re.findall(r'<h2 id="repo-[^"]+"><a href="[^"]+">acme/(\w+)</a>', html) == [
-            "rocket",
-            "probe",
-        ]
-        for shown in (repository, other):
-            assert f'href="/share/{share_key}/repos/{shown.id}?start=2024-01-03"' in html
-            assert (
-                f'href="/share/{share_key}/repos/{shown.id}/traffic.csv?start=2024-01-03"' in html
-            )
-        assert len(chart_data(response, other)["views"]) == 8
-        assert "not-mine" not in html
-        assert_no_token(html, token)
-
-    @pytest.mark.parametrize("query", ["", "?start=2024-01-05&end=2024-01-20"])
-    def test_query_count_does_not_grow_with_the_repositories(
-        self, client, share_key, owner_and_token, django_assert_num_queries, query
-    ):
-        for _ in range(20):
-            repository = RepositoryFactory.create(user=owner_and_token[0])
-            traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=30)
-        RepositoryFactory.create(user=owner_and_token[0])  # no traffic yet
-
-        # The share link with its user, the repositories, their traffic.
-        with django_assert_num_queries(3):
-            response = client.get(share_url(share_key) + query)
-
-        assert response.status_code == 200
-        assert response.content.decode().count('data-metric="views"') == 20
-        assert EMPTY_PENDING in response.content.decode()
-
-    def test_charts_come_from_the_cache(
-        self, client, share_key, repository, django_assert_num_queries
-    ):
-        client.get(share_url(share_key))
-
-        # The share link with its user and the repositories.
-        with django_assert_num_queries(2):
-            response = client.get(share_url(share_key))
-
-        assert len(chart_data(response, repository)["views"]) == 60
-
-    def test_without_repositories_says_so_without_the_api(self, client, share_key):
-        html = client.get(share_url(share_key)).content.decode()
-
-        assert "No repositories yet." in html
-        assert "/api/" not in html
-
-    @pytest.mark.parametrize(("query", "message"), BAD_RANGES)
-    def test_bad_range_is_a_400_page_with_the_form(
-        self, client, share_key, repository, query, message
-    ):
-        response = client.get(f"{share_url(share_key)}?{query}")
-
-        assert response.status_code == 400
-        assert_private(response)
-        assert message in response.content.decode()
-        assert f'action="{share_url(share_key)}"' in response.content.decode()
+# The shared overview is tested in test_overview_views.py.
 
 
 class TestSharedRepositoryPage:
@@ -114,7 +40,9 @@ class TestSharedRepositoryPage:
         assert_private(response)
         html = response.content.decode()
         assert "acme/rocket" in html
-        assert len(table_dates(response)) == len(chart_data(response, repository)["views"]) == 60
+        assert (
+            len(daily_dates(response)[::-1]) == len(chart_data(response, repository)["views"]) == 60
+        )
         assert f'<a href="{share_url(share_key)}">← All repositories</a>' in html
         assert f'href="{share_url(share_key, repository)}/traffic.csv"' in html
         assert_no_token(html, token)
@@ -131,7 +59,7 @@ class TestSharedRepositoryPage:
     def test_date_filter_is_inclusive(self, client, share_key, repository, query, first, last):
         response = client.get(share_url(share_key, repository) + query)
 
-        dates = table_dates(response)
+        dates = daily_dates(response)[::-1]
         assert (dates[0], dates[-1]) == (first, last)
 
     def test_the_form_reset_presets_and_csv_stay_in_the_share_space(

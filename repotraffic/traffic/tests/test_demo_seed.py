@@ -5,9 +5,11 @@ with the link demo_seed prints, which stays the same from run to run."""
 import datetime as dt
 import io
 import itertools
+import re
 import socket
 import statistics
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,26 +38,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def seed(*, days: int) -> str:
-    """Runs demo_seed as `make demo` does, on TODAY; returns what it printed."""
+def seed(*, days: int, var_dir: Path) -> str:
+    """Runs demo_seed as `make demo` does, on TODAY, keeping its files in var_dir;
+    returns what it printed."""
     out = io.StringIO()
     github = {
         "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}",
         "GITHUB_TOKEN": "demo-token",
         "GITHUB_RETRY_BACKOFF": 0.0,
+        "VAR_DIR": var_dir,
     }
     with override_settings(**github), time_machine.travel(TODAY, tick=True):
         call_command("demo_seed", "--days", str(days), stdout=out)
     return out.getvalue()
 
 
+def printed_token(output: str) -> str:
+    return output.split("The demo user's API token: ")[1].split()[0]
+
+
 @pytest.fixture(scope="module")
-def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+def seeded(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """One demo history for the module's tests, which only read it (a seed takes
     seconds); wiped afterwards, as a transactional test leaves the database."""
     with django_db_blocker.unblock():
         try:
-            yield seed(days=DAYS)
+            yield seed(days=DAYS, var_dir=tmp_path_factory.mktemp("var"))
         finally:
             call_command("flush", "--noinput", verbosity=0)
 
@@ -63,7 +73,7 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
 @pytest.fixture
 def demo(seeded: str, db: None) -> APIClient:
     """The API as the demo user, with the token demo_seed printed."""
-    token = seeded.split("The demo user's API token: ")[1].split()[0]
+    token = printed_token(seeded)
     client = APIClient()
     client.credentials(HTTP_X_API_TOKEN=token)
     return client
@@ -84,15 +94,13 @@ def traffic(demo: APIClient, full_name: str) -> dict[dt.date, dict[str, Any]]:
     return {dt.date.fromisoformat(row["date"]): row for row in rows if not row["partial"]}
 
 
-def test_prints_the_pages_of_every_repository_under_the_demo_token(
-    seeded: str, demo: APIClient
-) -> None:
-    token = seeded.split("The demo user's API token: ")[1].split()[0]
-    repositories = demo.get("/api/repos").json()
+def test_ends_with_the_link_to_the_demo_users_pages_said_once(seeded: str) -> None:
+    token = printed_token(seeded)
+    link = f"http://127.0.0.1:8000/users/{token}/repos"
 
-    assert f"http://127.0.0.1:8000/users/{token}/repos\n" in seeded
-    for repository in repositories:
-        assert f"http://127.0.0.1:8000/users/{token}/repos/{repository['id']}" in seeded
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    assert seeded.count(link) == 1
+    assert seeded.rstrip().endswith(link)
 
 
 def test_every_repository_is_tracked_and_the_vanished_one_shows_why(demo: APIClient) -> None:
@@ -181,13 +189,40 @@ def test_the_release_before_the_spike_gains_downloads_day_by_day(demo: APIClient
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_run_prints_the_same_link_and_adds_nothing() -> None:
-    first = seed(days=3)
+def test_a_second_run_prints_the_same_link_and_adds_nothing(tmp_path: Path) -> None:
+    first = seed(days=3, var_dir=tmp_path)
     rows = row_counts()
 
-    assert seed(days=3) == first
+    assert seed(days=3, var_dir=tmp_path) == first
     assert row_counts() == rows
     assert rows["Repository"] == 4 and rows["User"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_token_opens_the_demo_even_in_a_database_made_again(tmp_path: Path) -> None:
+    token = printed_token(seed(days=1, var_dir=tmp_path))
+    call_command("flush", "--noinput", verbosity=0)
+
+    again = seed(days=1, var_dir=tmp_path)
+
+    assert printed_token(again) == token
+    assert (tmp_path / "demo-api-token").read_text().strip() == token
+    assert (tmp_path / "demo-api-token").stat().st_mode & 0o077 == 0  # its owner's only
+    client = APIClient()
+    client.credentials(HTTP_X_API_TOKEN=token)
+    assert len(client.get("/api/repos").json()) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_checkout_gets_its_own_random_token(tmp_path: Path) -> None:
+    first = printed_token(seed(days=1, var_dir=tmp_path / "one"))
+
+    other = printed_token(seed(days=1, var_dir=tmp_path / "two"))
+
+    assert other != first  # no fixed token that would open every demo database
+    client = APIClient()
+    client.credentials(HTTP_X_API_TOKEN=first)
+    assert client.get("/api/repos").status_code == 401
 
 
 @pytest.mark.django_db

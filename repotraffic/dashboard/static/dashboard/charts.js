@@ -1,337 +1,330 @@
-/* Draws every traffic chart on the page with uPlot.
+/* The one chart code path of the pages: a time chart drawn with uPlot (loaded before
+ * this module as the global `uPlot`), from parallel arrays as the server sends them
+ * (x in epoch seconds, one array per series), never converted to rows and back.
  *
- * The data sits next to each chart in a json_script element (data, not code, so the
- * page can forbid inline scripts): {"start": epoch seconds of the first day,
- * "views": [...], "unique_views": [...], "clones": [...], "unique_clones": [...],
- * "partial": [indexes of the partial days]}, one value per consecutive UTC day. A partial
- * day (its figures may still grow) is shaded, with a hollow point on the line, and is
- * left out of the legend's latest day. Once a frame with every chart drawn has been painted, the page
- * gets performance.mark("charts-drawn") and <html data-charts-drawn="N">.
+ * What every chart gets: whole-number axes in UTC dates, an accessible legend of
+ * buttons (Enter or Space shows or hides a series; aria-pressed says which), partial
+ * points (figures that may still grow) drawn dashed and hollow and left out of the
+ * legend's latest figures, optional markers on the time axis (releases), an optional
+ * log scale, and a shared cursor and zoom between the charts given the same `sync` key.
  */
-(function () {
-  "use strict";
 
-  var DAY = 86400;
-  var HEIGHTS = { compact: 160, tall: 240 };
-  var METRICS = {
-    views: { count: ["Views", "views"], unique: ["Unique visitors", "unique_views"] },
-    clones: { count: ["Clones", "clones"], unique: ["Unique cloners", "unique_clones"] },
+export const DAY = 86400;
+const MONTH = 30 * DAY;
+const YEAR = 365 * DAY;
+
+const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+// Whole numbers only on the y axis: there is no such thing as half a view.
+const INCREMENTS = [];
+for (let power = 1; power <= 1e9; power *= 10) {
+  INCREMENTS.push(power, 2 * power, 5 * power);
+}
+const DAY_INCREMENTS = [DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, MONTH, 2 * MONTH, 3 * MONTH,
+  4 * MONTH, 6 * MONTH, YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR];
+// uPlot's table: smallest tick step, label, label when the year rolls over, ..., mode 1.
+const DATE_LABELS = [
+  [YEAR, "{YYYY}", null, null, null, null, null, null, 1],
+  [28 * DAY, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
+  [DAY, "{MMM} {D}", "\n{YYYY}", null, null, null, null, null, 1],
+];
+
+export const isoDate = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+export const palette = () => {
+  const style = getComputedStyle(document.documentElement);
+  const read = (name) => style.getPropertyValue(name).trim();
+  return {
+    surface: read("--surface"),
+    count: read("--chart-count"),
+    countFill: read("--chart-count-fill"),
+    unique: read("--chart-unique"),
+    average: read("--chart-average") || read("--text"),
+    axis: read("--chart-axis"),
+    grid: read("--chart-grid"),
+    marker: read("--chart-marker") || read("--chart-axis"),
   };
-  // Whole numbers only: there is no such thing as half a view.
-  var INCREMENTS = [];
-  for (var power = 1; power <= 1e9; power *= 10) {
-    INCREMENTS.push(power, 2 * power, 5 * power);
-  }
-  // The data is daily: ticks every day at the finest, labelled "Nov 3" rather than "11/3".
-  var MONTH = 30 * DAY;
-  var YEAR = 365 * DAY;
-  var DAY_INCREMENTS = [DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, MONTH, 2 * MONTH, 3 * MONTH,
-    4 * MONTH, 6 * MONTH, YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR];
-  // uPlot's table: smallest tick step, label, label when the year rolls over, ..., mode 1
-  // (the rollover label is appended).
-  var DATE_LABELS = [
-    [YEAR, "{YYYY}", null, null, null, null, null, null, 1],
-    [28 * DAY, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
-    [DAY, "{MMM} {D}", "\n{YYYY}", null, null, null, null, null, 1],
-  ];
+};
 
-  var sources = {};
-  var charts = new Map(); // chart container -> its uPlot
+const formatValue = (value) => (value == null ? "–" : numberFormat.format(value));
 
-  function sourceData(id) {
-    if (!sources[id]) {
-      var raw = JSON.parse(document.getElementById(id).textContent);
-      var days = raw.views.length;
-      var x = new Array(days);
-      for (var i = 0; i < days; i++) {
-        x[i] = raw.start + i * DAY;
+/* The trailing 7-day mean of the complete days; null where the window holds a partial
+ * or missing day, so the average never dips for a day still being counted. */
+export const movingAverage = (values, partial, width = 7) => {
+  const averages = new Array(values.length).fill(null);
+  let sum = 0;
+  let known = 0;
+  for (let index = 0; index < values.length; index++) {
+    const value = partial.has(index) ? null : values[index];
+    if (value != null) {
+      sum += value;
+      known += 1;
+    }
+    const leaving = index - width;
+    if (leaving >= 0) {
+      const old = partial.has(leaving) ? null : values[leaving];
+      if (old != null) {
+        sum -= old;
+        known -= 1;
       }
-      raw.x = x;
-      raw.partial = new Set(raw.partial || []);
-      sources[id] = raw;
     }
-    return sources[id];
-  }
-
-  function palette() {
-    var style = getComputedStyle(document.documentElement);
-    function read(name) {
-      return style.getPropertyValue(name).trim();
+    if (index >= width - 1 && known === width) {
+      averages[index] = sum / width;
     }
-    return {
-      surface: read("--surface"),
-      count: read("--chart-count"),
-      countFill: read("--chart-count-fill"),
-      unique: read("--chart-unique"),
-      axis: read("--chart-axis"),
-      grid: read("--chart-grid"),
-    };
   }
+  return averages;
+};
 
-  function isoDate(seconds) {
-    return new Date(seconds * 1000).toISOString().slice(0, 10);
-  }
+const axis = (colors) => ({
+  stroke: colors.axis,
+  grid: { stroke: colors.grid, width: 1 },
+  ticks: { stroke: colors.grid, width: 1 },
+});
 
-  var numberFormat = new Intl.NumberFormat("en-US");
-
-  function wholeNumber(u, value) {
-    return value == null ? "–" : numberFormat.format(value);
-  }
-
-  function yRange(u, dataMin, dataMax) {
-    // From zero, with a little headroom rounded to a half power of ten; never empty.
-    var top = Math.max(dataMax, 1) * 1.05;
-    var step = Math.pow(10, Math.floor(Math.log10(top))) / 2;
-    return [0, Math.max(Math.ceil(top / step) * step, 2)];
-  }
-
-  function xRange(u, dataMin, dataMax) {
-    // A single day sits in the middle of three (uPlot would give it 1,000 days).
-    var days = u.data[0];
-    if (days.length === 1) {
-      return [days[0] - DAY, days[0] + DAY];
+// The latest index of a series that is complete and known (-1 if none).
+const latestIndex = (values, partial) => {
+  for (let index = values.length - 1; index >= 0; index--) {
+    if (!partial.has(index) && values[index] != null) {
+      return index;
     }
-    return [dataMin, dataMax];
   }
+  return -1;
+};
 
-  function axis(colors) {
-    return {
-      stroke: colors.axis,
-      grid: { stroke: colors.grid, width: 1 },
-      ticks: { stroke: colors.grid, width: 1 },
-    };
-  }
-
-  // Away from the cursor, the legend shows the latest complete day rather than blanks
-  // (the latest day if every day is partial).
-  function legendLatest(partial) {
-    return function (u) {
-      var last = u.data[0].length - 1;
-      if (u.cursor.idx != null || last < 0) {
+/* Partial points: the line stops before them (their value is null in the drawn series)
+ * and this draws a dashed segment to each and a hollow point on it. */
+const partialDraw = (full, strokes, partial, colors) => (u) => {
+  const { ctx } = u;
+  const ratio = uPlot.pxRatio;
+  const xs = u.data[0];
+  ctx.save();
+  ctx.lineWidth = 1.5 * ratio;
+  ctx.fillStyle = colors.surface;
+  full.forEach((values, seriesIndex) => {
+    const series = u.series[seriesIndex + 1];
+    if (!values || !series.show) {
+      return;
+    }
+    ctx.strokeStyle = strokes[seriesIndex] || colors.count;
+    partial.forEach((index) => {
+      if (values[index] == null) {
         return;
       }
-      var idx = last;
-      while (idx >= 0 && partial.has(idx)) {
-        idx--;
-      }
-      u.setLegend({ idx: idx >= 0 ? idx : last }, false);
-    };
-  }
-
-  // A partial day gets a shaded band behind the lines and a hollow point on the count line.
-  function partialBands(partial, colors) {
-    return function (u) {
-      var ctx = u.ctx;
-      ctx.save();
-      ctx.fillStyle = colors.grid;
-      partial.forEach(function (idx) {
-        var x = u.data[0][idx];
-        var left = Math.max(u.valToPos(x - DAY / 2, "x", true), u.bbox.left);
-        var right = Math.min(u.valToPos(x + DAY / 2, "x", true), u.bbox.left + u.bbox.width);
-        if (right > left) {
-          ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+      const x = u.valToPos(xs[index], "x", true);
+      const y = u.valToPos(values[index], series.scale || "y", true);
+      ctx.setLineDash([4 * ratio, 3 * ratio]);
+      [index - 1, index + 1].forEach((neighbour) => {
+        if (neighbour < 0 || neighbour >= xs.length || values[neighbour] == null) {
+          return;
         }
-      });
-      ctx.restore();
-    };
-  }
-
-  function partialPoints(partial, colors) {
-    return function (u) {
-      var ctx = u.ctx;
-      var ratio = uPlot.pxRatio;
-      ctx.save();
-      ctx.lineWidth = 2 * ratio;
-      ctx.strokeStyle = colors.count;
-      ctx.fillStyle = colors.surface;
-      partial.forEach(function (idx) {
         ctx.beginPath();
-        ctx.arc(
-          u.valToPos(u.data[0][idx], "x", true),
-          u.valToPos(u.data[1][idx], "y", true),
-          4 * ratio,
-          0,
-          2 * Math.PI,
-        );
-        ctx.fill();
+        ctx.moveTo(u.valToPos(xs[neighbour], "x", true),
+          u.valToPos(values[neighbour], series.scale || "y", true));
+        ctx.lineTo(x, y);
         ctx.stroke();
       });
-      ctx.restore();
-    };
-  }
-
-  function chartOptions(metric, size, width, colors, partial) {
-    var names = METRICS[metric];
-    // Compact charts come a hundred to a page: hairlines and no fill, which a software
-    // rasteriser draws several times faster than 1.5 px lines over a filled area.
-    var lineWidth = size === "tall" ? 1.5 : 1;
-    // Roomy ticks: easier to read, and fewer labels to draw on a page of 200 charts.
-    var xAxis = axis(colors);
-    xAxis.incrs = DAY_INCREMENTS;
-    xAxis.values = DATE_LABELS;
-    xAxis.space = 70;
-    var yAxis = axis(colors);
-    yAxis.incrs = INCREMENTS;
-    yAxis.size = 48;
-    yAxis.space = 36;
-    return {
-      width: width,
-      height: HEIGHTS[size],
-      tzDate: function (seconds) {
-        return uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC");
-      },
-      scales: { x: { time: true, range: xRange }, y: { range: yRange } },
-      series: [
-        {
-          label: "Date",
-          value: function (u, seconds) {
-            return seconds == null ? "–" : isoDate(seconds);
-          },
-        },
-        {
-          label: names.count[0],
-          stroke: colors.count,
-          fill: size === "tall" ? colors.countFill : undefined,
-          width: lineWidth,
-          value: wholeNumber,
-        },
-        { label: names.unique[0], stroke: colors.unique, width: lineWidth, value: wholeNumber },
-      ],
-      axes: [xAxis, yAxis],
-      cursor: { drag: { x: true, y: false } },
-      hooks: {
-        ready: [legendLatest(partial)],
-        setCursor: [legendLatest(partial)],
-        drawClear: partial.size ? [partialBands(partial, colors)] : [],
-        draw: partial.size ? [partialPoints(partial, colors)] : [],
-      },
-    };
-  }
-
-  // Charts are built and drawn off the document, then put in place together: a canvas in
-  // the document makes every font change recalculate styles, once per chart.
-  function chartsCreate() {
-    var plots = document.querySelectorAll(".chart-plot[data-metric]");
-    var colors = palette();
-    // Read every width before the first chart changes the layout.
-    var widths = Array.prototype.map.call(plots, function (plot) {
-      return plot.clientWidth;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.arc(x, y, 3.5 * ratio, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
     });
-    Array.prototype.forEach.call(plots, function (plot, index) {
-      var source = sourceData(plot.closest("[data-chart-source]").dataset.chartSource);
-      var names = METRICS[plot.dataset.metric];
-      var size = plot.classList.contains("tall") ? "tall" : "compact";
-      var options = chartOptions(
-        plot.dataset.metric, size, widths[index], colors, source.partial,
-      );
-      var data = [source.x, source[names.count[1]], source[names.unique[1]]];
-      charts.set(plot, new uPlot(options, data));
-    });
-    performance.mark("charts-built");
-    // uPlot draws in a microtask queued by its constructor, so this one runs after them all.
-    return Promise.resolve().then(function () {
-      charts.forEach(function (chart, plot) {
-        plot.appendChild(chart.root);
-      });
-    });
-  }
+  });
+  ctx.restore();
+};
 
-  // Marks the first frame painted with every chart in it (for the benchmark and tests).
-  function chartsDrawnMark() {
-    requestAnimationFrame(function () {
-      setTimeout(function () {
-        if (!document.documentElement.hasAttribute("data-charts-drawn")) {
-          performance.mark("charts-drawn");
-        }
-        document.documentElement.setAttribute("data-charts-drawn", String(charts.size));
-      }, 0);
-    });
-  }
-
-  function chartsDestroy() {
-    charts.forEach(function (chart) {
-      chart.destroy();
-    });
-    charts.clear();
-  }
-
-  function resizeFollow() {
-    if (!window.ResizeObserver) {
+// Markers on the time axis: a dashed line and a label at the top of the plot.
+const markersDraw = (markers, colors) => (u) => {
+  const { ctx } = u;
+  const ratio = uPlot.pxRatio;
+  const left = u.bbox.left;
+  const right = left + u.bbox.width;
+  ctx.save();
+  ctx.strokeStyle = colors.marker;
+  ctx.fillStyle = colors.marker;
+  ctx.lineWidth = ratio;
+  ctx.setLineDash([2 * ratio, 3 * ratio]);
+  ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  markers.forEach(([seconds, label]) => {
+    const x = u.valToPos(seconds, "x", true);
+    if (x < left || x > right) {
       return;
     }
-    var observer = new ResizeObserver(function (entries) {
-      entries.forEach(function (entry) {
-        var chart = charts.get(entry.target);
-        var width = Math.floor(entry.contentRect.width);
-        if (chart && width > 0 && width !== chart.width) {
-          chart.setSize({ width: width, height: chart.height });
-        }
-      });
-    });
-    charts.forEach(function (chart, plot) {
-      observer.observe(plot);
-    });
-  }
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.fillText(`⚑ ${label}`, Math.min(x + 3 * ratio, right - 60 * ratio), u.bbox.top + 2 * ratio);
+  });
+  ctx.restore();
+};
 
-  // Canvases cannot use CSS variables: redraw with the new palette when the theme flips.
-  function themeFollow() {
-    var query = window.matchMedia("(prefers-color-scheme: dark)");
-    query.addEventListener("change", function () {
-      chartsDestroy();
-      chartsCreate().then(chartsDrawnMark);
-    });
-  }
-
-  // The all-repositories page leaves its tables empty (100 repositories x 3 years
-  // would be a very long page) and fills one when it is opened.
-  function tableFill(details) {
-    var body = details.querySelector("tbody[data-fill-from]");
-    if (!details.open || !body || body.rows.length > 0) {
-      return;
-    }
-    var source = sourceData(body.dataset.fillFrom);
-    var rows = document.createDocumentFragment();
-    for (var i = 0; i < source.x.length; i++) {
-      var row = document.createElement("tr");
-      var head = document.createElement("th");
-      var date = document.createElement("time");
-      head.scope = "row";
-      date.dateTime = date.textContent = isoDate(source.x[i]);
-      head.appendChild(date);
-      if (source.partial.has(i)) {
-        var mark = document.createElement("small");
-        mark.className = "partial-mark";
-        mark.textContent = "partial";
-        row.className = "partial";
-        head.append(" ", mark);
+const legendCreate = (element, specs, full, partial) => {
+  element.replaceChildren();
+  const values = specs.map((spec, index) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "legend-item";
+    button.setAttribute("aria-pressed", "true");
+    button.dataset.series = String(index + 1);
+    const swatch = document.createElement("span");
+    swatch.className = `legend-swatch${spec.dash ? " dashed" : ""}`;
+    swatch.style.borderColor = spec.stroke;
+    const label = document.createElement("span");
+    label.textContent = `${spec.label}: `;
+    const value = document.createElement("span");
+    value.className = "legend-value";
+    button.append(swatch, label, value);
+    item.append(button);
+    element.append(item);
+    return value;
+  });
+  // Away from the cursor, each series' latest complete figure.
+  const show = (u, index) => {
+    specs.forEach((spec, seriesIndex) => {
+      const series = full[seriesIndex];
+      let at = index;
+      if (at == null) {
+        at = latestIndex(series, partial);
       }
-      row.appendChild(head);
-      ["views", "unique_views", "clones", "unique_clones"].forEach(function (metric) {
-        var cell = document.createElement("td");
-        cell.textContent = String(source[metric][i]);
-        row.appendChild(cell);
-      });
-      rows.appendChild(row);
-    }
-    body.appendChild(rows);
-  }
+      const value = at >= 0 && at != null ? series[at] : null;
+      const suffix = at >= 0 && at != null ? ` (${isoDate(u.data[0][at])})` : "";
+      values[seriesIndex].textContent = formatValue(value) + (partial.has(at) ? " so far" : "") +
+        suffix;
+    });
+  };
+  return { show };
+};
 
-  if (typeof uPlot === "undefined") {
+/* Draw a time chart into `plot` (its width) with its legend in `legend` (a <ul>).
+ *   x: epoch seconds; series: [{label, values, stroke, fill?, dash?, scale?}];
+ *   partial: Set of indexes whose figures may still grow; markers: [[seconds, label]];
+ *   log: asinh scale (zeros stay drawable); sync: cursor and zoom group key;
+ *   zoom: [min, max] seconds or null; onZoom(min, max): a drag selected this range.
+ * Returns the uPlot instance. */
+export const timeChart = (plot, legend, options) => {
+  const {
+    x, series, height = 240, partial = new Set(), markers = [], log = false,
+    sync = null, zoom = null, onZoom = null, scales = {},
+  } = options;
+  const colors = palette();
+  const full = series.map((spec) => spec.values);
+  // Partial points are left out of the drawn lines and drawn by partialDraw.
+  const drawn = series.map((spec) => (partial.size
+    ? spec.values.map((value, index) => (partial.has(index) ? null : value))
+    : spec.values));
+  const xAxis = { ...axis(colors), incrs: DAY_INCREMENTS, values: DATE_LABELS, space: 70 };
+  const yAxis = { ...axis(colors), incrs: log ? undefined : INCREMENTS, size: 52, space: 36 };
+  const axes = [xAxis, yAxis];
+  const scaleOptions = {
+    x: {
+      time: true,
+      range: (u, min, max) => (x.length === 1 ? [x[0] - DAY, x[0] + DAY] : [min, max]),
+    },
+    y: log
+      ? { distr: 4, asinh: 1 }
+      : { range: (u, min, max) => [0, Math.max(2, Math.ceil(Math.max(max, 1) * 1.05))] },
+  };
+  Object.entries(scales).forEach(([key, scale]) => {
+    scaleOptions[key] = log ? { distr: 4, asinh: 1 } : scale;
+    axes.push({ ...axis(colors), scale: key, side: 1, size: 60, grid: { show: false } });
+  });
+  const legendView = legendCreate(legend, series, full, partial);
+  const chart = new uPlot({
+    width: Math.max(plot.clientWidth, 200),
+    height,
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
+    legend: { show: false },
+    scales: scaleOptions,
+    series: [
+      {},
+      ...series.map((spec) => ({
+        label: spec.label,
+        stroke: spec.stroke,
+        fill: spec.fill,
+        width: spec.width || 1.5,
+        dash: spec.dash,
+        scale: spec.scale || "y",
+        spanGaps: false,
+        points: { show: false },
+      })),
+    ],
+    axes,
+    cursor: {
+      sync: sync ? { key: sync, setSeries: false } : undefined,
+      drag: { x: true, y: false, setScale: false },
+    },
+    hooks: {
+      ready: [(u) => legendView.show(u, null)],
+      setCursor: [(u) => legendView.show(u, u.cursor.idx)],
+      // The dates shown, on the element: what a zoom changed, for scripts and tests.
+      setScale: [(u, key) => {
+        if (key === "x" && u.scales.x.min != null) {
+          plot.dataset.xRange = `${isoDate(u.scales.x.min)}/${isoDate(u.scales.x.max)}`;
+        }
+      }],
+      setSelect: [(u) => {
+        if (u.select.width > 2 && onZoom) {
+          const min = u.posToVal(u.select.left, "x");
+          const max = u.posToVal(u.select.left + u.select.width, "x");
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          onZoom(min, max);
+        }
+      }],
+      draw: [
+        ...(partial.size
+          ? [partialDraw(full, series.map((spec) => spec.stroke), partial, colors)]
+          : []),
+        ...(markers.length ? [markersDraw(markers, colors)] : []),
+      ],
+    },
+  }, [x, ...drawn], plot);
+  if (zoom) {
+    chart.setScale("x", { min: zoom[0], max: zoom[1] });
+  }
+  legend.querySelectorAll("button[data-series]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const index = Number(button.dataset.series);
+      const shown = !chart.series[index].show;
+      chart.setSeries(index, { show: shown });
+      button.setAttribute("aria-pressed", String(shown));
+    });
+  });
+  return chart;
+};
+
+// Charts follow their container's width. `groups`: maps of plot element -> chart, read
+// at each change (a chart redrawn with new options replaces its entry).
+export const resizeFollow = (plots, groups) => {
+  if (!window.ResizeObserver) {
+    return null;
+  }
+  const observer = new ResizeObserver((changes) => {
+    changes.forEach((change) => {
+      const group = groups.find((charts) => charts.has(change.target));
+      const chart = group?.get(change.target);
+      const width = Math.floor(change.contentRect.width);
+      if (chart && width > 0 && width !== chart.width) {
+        chart.setSize({ width, height: chart.height });
+      }
+    });
+  });
+  plots.forEach((plot) => observer.observe(plot));
+  return observer;
+};
+
+/* Benchmark hooks, only with ?bench=1 in the address: performance marks around the
+ * first frame painted with the charts, and <html data-charts-drawn="N">. */
+export const benchMark = (count) => {
+  if (new URLSearchParams(window.location.search).get("bench") !== "1") {
     return;
   }
-  performance.mark("charts-start");
-  chartsCreate().then(function () {
-    chartsDrawnMark();
-    resizeFollow();
+  requestAnimationFrame(() => {
+    setTimeout(() => {
+      performance.mark("charts-drawn");
+      document.documentElement.setAttribute("data-charts-drawn", String(count));
+    }, 0);
   });
-  themeFollow();
-  document.addEventListener(
-    "toggle",
-    function (event) {
-      if (event.target.matches && event.target.matches("details")) {
-        tableFill(event.target);
-      }
-    },
-    true,
-  );
-})();
+};

@@ -10,10 +10,15 @@ spikes, releases: integrations/github/fake_realistic.py).
 
 Running it again adds nothing twice: the demo user, its repositories and their ids
 stay, the collection merges what it sees again into the same rows, and the user keeps
-its public demo token, so the printed links stay the same from run to run."""
+its demo token, so the printed link stays the same from run to run. That token is
+random, made on the first run and kept in the var directory (var/demo/demo-api-token
+for `make demo`): a fixed one would open any database a demo user ever reached."""
 
 import datetime as dt
 import logging
+import os
+import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,14 +31,12 @@ from repotraffic.repositories.services import repository_create
 from repotraffic.traffic.services import traffic_fetch
 from repotraffic.users.models import User
 from repotraffic.users.services import user_create
-from repotraffic.users.tokens import api_token_digest
+from repotraffic.users.tokens import api_token_digest, api_token_generate
 
 DEMO_EMAIL = "demo@example.com"
-# The demo user's API token, public like the fake's "demo-token" and the same on every
-# run. Safe because nothing here runs unless GitHub is the fake on loopback, reached
-# with that demo token (_fake_address refuses anything else), as in `make demo`'s own
-# database under var/demo.
-DEMO_API_TOKEN = "demo_api_token"  # noqa: S105
+# Where the demo user's API token is kept between runs, under settings.VAR_DIR.
+DEMO_LINK_FILE = "demo-api-token"
+_TOKEN_SHAPE = re.compile(r"[0-9a-f]{32}")
 # The fake's three, and one that vanishes from GitHub once it is tracked, to show how a
 # failure looks.
 VANISHED = ("octo", "vanished")
@@ -50,6 +53,7 @@ class Command(BaseCommand):
     def handle(self, *args, days, base_url, **options):
         host, port = self._fake_address()
         user = self._demo_user()
+        token = self._demo_token(user=user)
         # The client logs every request (httpx, at INFO): thousands of lines here, which
         # would bury the links printed at the end.
         requests_log = logging.getLogger("httpx")
@@ -61,12 +65,12 @@ class Command(BaseCommand):
             requests_log.setLevel(level)
         self.stdout.write(f"collected {days} days for {len(repositories)} repositories")
 
-        pages = f"{base_url}/users/{DEMO_API_TOKEN}/repos"
-        self.stdout.write(self.style.SUCCESS("\nThe demo user's API token: " + DEMO_API_TOKEN))
-        self.stdout.write(f"All repositories: {pages}")
-        for repository in repositories:
-            self.stdout.write(f"{repository.full_name:>20}: {pages}/{repository.id}")
-        self.stdout.write(f"API: curl -H 'X-API-Token: {DEMO_API_TOKEN}' {base_url}/api/repos\n")
+        self.stdout.write(
+            f"The demo user's API token: {token} (kept in {self._token_path()}, the same on "
+            "every run)"
+        )
+        self.stdout.write(f"API: curl -H 'X-API-Token: {token}' {base_url}/api/repos")
+        self.stdout.write(self.style.SUCCESS(f"\nThe demo: {base_url}/users/{token}/repos\n"))
 
     def _collect(self, *, user: User, host: str, port: int, days: int) -> list[Repository]:
         """Tracks the demo repositories (once), then collects them day by day."""
@@ -98,10 +102,27 @@ class Command(BaseCommand):
         return url.hostname, url.port
 
     def _demo_user(self) -> User:
-        """The demo user, created on the first run, with the demo token."""
-        user = User.objects.filter(email=DEMO_EMAIL).first() or user_create(email=DEMO_EMAIL).user
-        digest = api_token_digest(DEMO_API_TOKEN)
-        if user.token_digest != digest:  # its first run, or one from before the fixed token
+        """The demo user, created on the first run."""
+        return User.objects.filter(email=DEMO_EMAIL).first() or user_create(email=DEMO_EMAIL).user
+
+    @staticmethod
+    def _token_path() -> Path:
+        return Path(settings.VAR_DIR) / DEMO_LINK_FILE
+
+    def _demo_token(self, *, user: User) -> str:
+        """The token kept from an earlier run, or a new random one kept from now on; the
+        demo user's token becomes it (a database made again keeps the same link)."""
+        path = self._token_path()
+        kept = path.read_text(encoding="ascii").strip() if path.is_file() else ""
+        token = kept if _TOKEN_SHAPE.fullmatch(kept) else api_token_generate()
+        if token != kept:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Readable by its owner only: the token opens the demo user's pages.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="ascii") as file:
+                file.write(token + "\n")
+        digest = api_token_digest(token)
+        if user.token_digest != digest:
             user.token_digest = digest
             user.save(update_fields=["token_digest", "updated_at"])
-        return user
+        return token

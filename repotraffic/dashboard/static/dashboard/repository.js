@@ -1,0 +1,340 @@
+/* The single-repository page: its traffic charts (interval, 7-day average, log scale,
+ * a zoom shared by both charts and kept in the address), the rolling 14-day chart of a
+ * chosen referrer or page, stars and forks, release downloads, sortable tables, and
+ * "Collect now" on the owner's page.
+ *
+ * The data sits in <script id="repository-data" type="application/json"> (data, not
+ * code: the page forbids inline scripts), built by dashboard.repository_selectors:
+ * {"days": {"start", "views", "unique_views", "clones", "unique_clones", "partial"},
+ *  "weeks"/"months": {"x", the same four metrics (uniques null where GitHub gave none),
+ *  "partial"}, "releases": [[seconds, tag]], "referrers"/"paths": [{"name", "x",
+ *  "count", "uniques"}], "stars": {"x", "stars", "forks"}, "downloads": {"x",
+ *  "downloads", "total"}}.
+ *
+ * A zoom is the address's start and end: dragging pushes them (history.pushState), so
+ * Back returns to the previous zoom and a reload asks the server for that range.
+ */
+
+import { DAY, benchMark, isoDate, movingAverage, palette, resizeFollow, timeChart } from "./charts.js";
+
+const source = document.getElementById("repository-data");
+const data = source ? JSON.parse(source.textContent) : null;
+
+// The interval "auto" picks for a span of days: days up to about 3 months, weeks up to
+// about 2 years, months beyond.
+export const intervalFor = (days) => (days <= 92 ? "day" : days <= 731 ? "week" : "month");
+
+const METRICS = {
+  views: { count: ["Views", "views"], unique: ["Unique visitors", "unique_views"] },
+  clones: { count: ["Clones", "clones"], unique: ["Unique cloners", "unique_clones"] },
+};
+
+const legendFor = (plot) => {
+  let legend = plot.previousElementSibling;
+  if (!legend || !legend.matches("ul.legend")) {
+    legend = document.createElement("ul");
+    legend.className = "legend";
+    legend.setAttribute("aria-label", "Series: press to show or hide");
+    plot.before(legend);
+  }
+  return legend;
+};
+
+const dayX = (days) => Array.from(days.views, (_, index) => days.start + index * DAY);
+
+const trafficCharts = () => {
+  const container = document.querySelector("[data-traffic-charts]");
+  const form = document.querySelector("[data-chart-controls]");
+  if (!container || !form || !data.days.views.length) {
+    return null;
+  }
+  const plots = Array.from(container.querySelectorAll(".chart-plot[data-metric]"));
+  const reset = form.querySelector("[data-zoom-reset]");
+  const autoLabel = form.querySelector("[data-auto-interval]");
+  const average = form.elements.average;
+  const sets = {
+    day: { x: dayX(data.days), ...data.days },
+    week: data.weeks,
+    month: data.months,
+  };
+  const first = sets.day.x[0];
+  const last = sets.day.x[sets.day.x.length - 1];
+  const loadedUrl = new URL(window.location.href);
+  const charts = new Map();
+  let zoom = null; // [min, max] seconds, or null: everything loaded
+
+  const interval = () => {
+    const chosen = form.elements.interval.value;
+    if (chosen !== "auto") {
+      return chosen;
+    }
+    const [min, max] = zoom || [first, last];
+    return intervalFor(Math.round((max - min) / DAY) + 1);
+  };
+
+  const seriesOf = (metric, set, name, colors) => {
+    const names = METRICS[metric];
+    const series = [{
+      label: names.count[0], values: set[names.count[1]], stroke: colors.count,
+      fill: colors.countFill,
+    }];
+    const uniques = set[names.unique[1]];
+    if (uniques.some((value) => value != null)) {
+      series.push({
+        label: name === "week" ? `${names.unique[0]} (GitHub's weekly)` : names.unique[0],
+        values: uniques, stroke: colors.unique,
+      });
+    }
+    if (name === "day" && average.checked) {
+      series.push({
+        label: "7-day average", values: movingAverage(set[names.count[1]], new Set(set.partial)),
+        stroke: colors.average, dash: [6, 4], width: 2,
+      });
+    }
+    return series;
+  };
+
+  const draw = () => {
+    charts.forEach((chart) => chart.destroy());
+    charts.clear();
+    const name = interval();
+    const set = sets[name];
+    const colors = palette();
+    autoLabel.textContent = form.elements.interval.value === "auto" ? `(${name}s)` : "";
+    average.disabled = name !== "day";
+    plots.forEach((plot) => {
+      const chart = timeChart(plot, legendFor(plot), {
+        x: set.x,
+        series: seriesOf(plot.dataset.metric, set, name, colors),
+        height: 240,
+        partial: new Set(set.partial),
+        markers: data.releases,
+        log: form.elements.log.checked,
+        sync: "traffic",
+        zoom,
+        onZoom: (min, max) => zoomTo([min, max], { push: true }),
+      });
+      charts.set(plot, chart);
+    });
+    reset.disabled = zoom === null;
+    container.dataset.interval = name;
+  };
+
+  const urlFor = (range) => {
+    const url = new URL(loadedUrl);
+    if (range) {
+      url.searchParams.set("start", isoDate(Math.floor(range[0] / DAY) * DAY));
+      url.searchParams.set("end", isoDate(Math.floor(range[1] / DAY) * DAY));
+    }
+    return url;
+  };
+
+  const zoomTo = (range, { push }) => {
+    const before = interval();
+    zoom = range;
+    // Both charts report a shared drag: one history entry for it.
+    const target = urlFor(zoom);
+    if (push && target.href !== window.location.href) {
+      window.history.pushState({ zoom }, "", target);
+    }
+    if (interval() !== before) {
+      draw();
+      return;
+    }
+    charts.forEach((chart) => {
+      if (zoom) {
+        chart.setScale("x", { min: zoom[0], max: zoom[1] });
+      } else {
+        chart.setScale("x", { min: chart.data[0][0], max: chart.data[0][chart.data[0].length - 1] });
+      }
+    });
+    reset.disabled = zoom === null;
+  };
+
+  window.addEventListener("popstate", () => {
+    const url = new URL(window.location.href);
+    const start = url.searchParams.get("start");
+    const end = url.searchParams.get("end");
+    if (start === loadedUrl.searchParams.get("start") && end === loadedUrl.searchParams.get("end")) {
+      zoomTo(null, { push: false });
+      return;
+    }
+    // No bound in the address: everything, which is more than was loaded if the page
+    // was loaded with that bound.
+    const loaded = loadedUrl.searchParams;
+    const min = start ? Date.parse(`${start}T00:00:00Z`) / 1000
+      : loaded.has("start") ? -Infinity : first;
+    const max = end ? Date.parse(`${end}T00:00:00Z`) / 1000 : loaded.has("end") ? Infinity : last;
+    if (min >= first && max <= last && min < max) {
+      zoomTo([min, max], { push: false });
+    } else {
+      window.location.reload(); // outside the days loaded: the server has them
+    }
+  });
+  reset.addEventListener("click", () => zoomTo(null, { push: true }));
+  plots.forEach((plot) => plot.addEventListener("dblclick", () => {
+    if (zoom) {
+      zoomTo(null, { push: true });
+    }
+  }));
+  form.addEventListener("change", draw);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  draw();
+  charts.redraw = draw;
+  return charts;
+};
+
+const popularCharts = () => {
+  const charts = new Map();
+  const draws = [];
+  document.querySelectorAll("[data-popular]").forEach((section) => {
+    const items = data[section.dataset.popular];
+    const select = section.querySelector("[data-popular-select]");
+    const plot = section.querySelector("[data-popular-plot]");
+    if (!items || !items.length || !select || !plot) {
+      return;
+    }
+    const draw = () => {
+      charts.get(plot)?.destroy();
+      const item = items[Number(select.value)];
+      const colors = palette();
+      charts.set(plot, timeChart(plot, legendFor(plot), {
+        x: item.x,
+        height: 180,
+        series: [
+          { label: "Views, 14 days", values: item.count, stroke: colors.count },
+          { label: "Unique visitors, 14 days", values: item.uniques, stroke: colors.unique },
+        ],
+      }));
+    };
+    select.addEventListener("change", draw);
+    draw();
+    draws.push(draw);
+  });
+  charts.redraw = () => draws.forEach((draw) => draw());
+  return charts;
+};
+
+const otherCharts = (charts = new Map()) => {
+  charts.forEach((chart) => chart.destroy());
+  charts.clear();
+  charts.redraw = () => otherCharts(charts);
+  const colors = palette();
+  const stars = document.querySelector("[data-stars-plot]");
+  if (stars && data.stars.x.length) {
+    charts.set(stars, timeChart(stars, legendFor(stars), {
+      x: data.stars.x,
+      height: 180,
+      series: [
+        { label: "Stars", values: data.stars.stars, stroke: colors.count },
+        { label: "Forks (right axis)", values: data.stars.forks, stroke: colors.unique, scale: "forks" },
+      ],
+      scales: { forks: { range: (u, min, max) => [0, Math.max(2, Math.ceil(max * 1.05))] } },
+      markers: data.releases,
+    }));
+  }
+  const downloads = document.querySelector("[data-downloads-plot]");
+  if (downloads && data.downloads.x.length) {
+    charts.set(downloads, timeChart(downloads, legendFor(downloads), {
+      x: data.downloads.x,
+      height: 180,
+      series: [
+        { label: "Downloads", values: data.downloads.downloads, stroke: colors.count },
+        {
+          label: "Running total (right axis)", values: data.downloads.total,
+          stroke: colors.unique, scale: "total",
+        },
+      ],
+      scales: { total: { range: (u, min, max) => [0, Math.max(2, Math.ceil(max * 1.05))] } },
+      markers: data.releases,
+    }));
+  }
+  return charts;
+};
+
+/* Tables sort by the buttons in their header cells; aria-sort follows. Dates (ISO) and
+ * names sort as text, figures as numbers ("–", unknown, last). */
+const tablesSortable = () => {
+  document.querySelectorAll("table.sortable").forEach((table) => {
+    const body = table.tBodies[0];
+    const headers = Array.from(table.tHead.rows[0].cells);
+    headers.forEach((header, column) => {
+      const button = header.querySelector("button[data-sort]");
+      if (!button) {
+        return;
+      }
+      button.addEventListener("click", () => {
+        const current = header.getAttribute("aria-sort");
+        const direction = current === "descending" ? "ascending" : "descending";
+        const numeric = button.dataset.sort === "number";
+        const key = (row) => {
+          const text = row.cells[column].textContent.trim();
+          if (!numeric) {
+            return text;
+          }
+          const value = Number(text.replace(/,/g, ""));
+          return Number.isNaN(value) || text === "" ? null : value;
+        };
+        const sign = direction === "ascending" ? 1 : -1;
+        const rows = Array.from(body.rows).sort((a, b) => {
+          const left = key(a);
+          const right = key(b);
+          if (left === right) return 0;
+          if (left === null) return 1;
+          if (right === null) return -1;
+          return (left < right ? -1 : 1) * sign;
+        });
+        body.append(...rows);
+        headers.forEach((other) => other.removeAttribute("aria-sort"));
+        header.setAttribute("aria-sort", direction);
+      });
+    });
+  });
+};
+
+// "Collect now": the owner's page only; the API token is the page address's secret.
+const collectNow = () => {
+  const button = document.querySelector("button[data-collect-url]");
+  if (!button) {
+    return;
+  }
+  const answer = button.parentElement.querySelector(".collect-answer");
+  const token = window.location.pathname.split("/")[2];
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    answer.textContent = "Asking…";
+    try {
+      const response = await fetch(button.dataset.collectUrl, {
+        method: "POST",
+        headers: { "X-API-Token": token, Accept: "application/json" },
+      });
+      const body = await response.json().catch(() => ({}));
+      answer.textContent = response.status === 202
+        ? "Queued. Reload in a minute to see the new figures."
+        : body.error || `The server answered ${response.status}.`;
+    } catch (error) {
+      answer.textContent = "The server could not be reached; try again.";
+    } finally {
+      button.disabled = false;
+    }
+  });
+};
+
+const start = () => {
+  tablesSortable();
+  collectNow();
+  if (!data || typeof uPlot === "undefined") {
+    return;
+  }
+  const groups = [trafficCharts(), popularCharts(), otherCharts()].filter(Boolean);
+  const plots = groups.flatMap((charts) => Array.from(charts.keys()));
+  resizeFollow(plots, groups);
+  // Canvases cannot read CSS variables: a theme change redraws with the new palette.
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    groups.forEach((charts) => charts.redraw());
+  });
+  benchMark(plots.length);
+  document.documentElement.dataset.repositoryReady = "true";
+};
+
+start();

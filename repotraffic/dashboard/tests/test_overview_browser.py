@@ -1,0 +1,155 @@
+"""The overview in a real browser (Debian's chromium through Playwright): the combined
+chart, and sorting and searching the table by mouse and by keyboard."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from repotraffic.dashboard.tests import test_views_browser
+from repotraffic.dashboard.tests.helpers import page_url, share_url
+from repotraffic.repositories.tests.factories import RepositoryFactory
+from repotraffic.traffic.tests.factories import traffic_days_create
+
+pytestmark = pytest.mark.browser
+
+# The page tests' fixtures: Debian's chromium, and tabs that record errors.
+browser = test_views_browser.browser
+tab = test_views_browser.tab
+
+WIDE = {"viewport": {"width": 1280, "height": 900}}
+ROW_NAMES = ".overview-table tbody tr:not([hidden]) th a"
+
+
+@pytest.fixture
+def repositories(owner_and_token):
+    """Four repositories: alpha (1 view a day), bravo (5), charlie (3), and a failing one
+    without traffic."""
+    user = owner_and_token[0]
+    for name, views in (("alpha", 1), ("bravo", 5), ("charlie", 3)):
+        repository = RepositoryFactory.create(user=user, owner="acme", name=name)
+        traffic_days_create(
+            repository=repository, start=dt.date(2024, 1, 1), days=200, views=views, clones=1
+        )
+    RepositoryFactory.create(
+        user=user, owner="acme", name="delta", collection__last_error="acme/delta was not found"
+    )
+
+
+def names(page) -> list[str]:
+    return [text.removeprefix("acme/") for text in page.page.locator(ROW_NAMES).all_inner_texts()]
+
+
+def sort_state(page) -> dict[str, str]:
+    cells = page.page.locator(".overview-table thead th[aria-sort]")
+    return {cells.nth(i).inner_text().strip(): cells.nth(i).get_attribute("aria-sort")
+            for i in range(cells.count())}  # fmt: skip
+
+
+def test_draws_the_combined_chart_and_the_sparklines(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+
+    response = page.open(live_server.url + page_url(token))
+
+    assert response.status == 200
+    assert page.page.get_attribute("html", "data-charts-drawn") == "1"
+    (ink,) = page.ink()
+    assert ink > 1000
+    # 200 days: weeks, each Monday's week; the legend shows the latest complete one.
+    legend = page.page.locator("#overview-chart .u-legend .u-value")
+    assert legend.first.inner_text().startswith("week of ")
+    assert page.page.locator(".overview-table .spark polyline").count() == 3
+    # Failing first, then by views.
+    assert names(page) == ["delta", "bravo", "charlie", "alpha"]
+    page.assert_clean()
+
+
+def test_sorting_by_a_column_and_back(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token))
+    views = page.page.get_by_role("button", name="Views", exact=True)
+
+    views.click()
+    assert names(page) == ["bravo", "charlie", "alpha", "delta"]
+    assert sort_state(page) == {"Views": "descending"}
+    views.click()
+    assert names(page) == ["delta", "alpha", "charlie", "bravo"]
+    assert sort_state(page) == {"Views": "ascending"}
+    page.page.get_by_role("button", name="Repository").click()
+    assert names(page) == ["alpha", "bravo", "charlie", "delta"]
+    assert sort_state(page) == {"Repository": "ascending"}
+    page.page.get_by_role("button", name="Status").click()  # back to failing first
+    assert names(page)[0] == "delta"
+    page.assert_clean()
+
+
+def test_search_narrows_the_rows_without_a_reload(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token))
+    page.page.evaluate("window.__notReloaded = true")
+
+    page.page.get_by_label("Search repositories").fill("ar")
+
+    assert names(page) == ["charlie"]
+    expect(page.page.locator("#overview-count")).to_have_text("1 of 4 shown")
+    page.page.get_by_label("Search repositories").fill("")
+    assert len(names(page)) == 4
+    assert page.page.evaluate("window.__notReloaded") is True
+    page.assert_clean()
+
+
+def test_sorting_and_search_work_from_the_keyboard(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token))
+
+    page.page.get_by_role("button", name="Clones", exact=True).focus()
+    page.page.keyboard.press("Enter")
+    assert sort_state(page) == {"Clones": "descending"}
+    page.page.keyboard.press("Space")
+    assert sort_state(page) == {"Clones": "ascending"}
+    # From the search box, Tab leads into the table's scrolling region, then its buttons.
+    page.page.get_by_label("Search repositories").focus()
+    page.page.keyboard.type("alp")
+    assert names(page) == ["alpha"]
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("document.activeElement.textContent").strip() == "Repository"
+    page.page.keyboard.press("Enter")
+    assert sort_state(page) == {"Repository": "ascending"}
+    page.assert_clean()
+
+
+def test_a_row_opens_its_repository_in_one_click(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token) + "?start=2024-02-01")
+
+    with page.page.expect_navigation():
+        page.page.get_by_role("link", name="acme/bravo").click()
+
+    assert "/repos/" in page.page.url and page.page.url.endswith("?start=2024-02-01")
+    assert page.page.locator("h1").inner_text() == "acme/bravo"
+
+
+def test_the_share_space_draws_the_same_without_the_token(
+    tab, live_server, token, share_key, repositories
+):
+    page = tab(**WIDE)
+
+    page.open(live_server.url + share_url(share_key))
+
+    assert page.page.get_attribute("html", "data-charts-drawn") == "1"
+    assert token not in page.page.content()
+    assert page.page.locator(f"a[href*='/share/{share_key}/repos/']").count() == 4
+    page.assert_clean()
+
+
+def test_fits_a_phone(tab, live_server, token, repositories):
+    page = tab(viewport={"width": 390, "height": 844})
+
+    page.open(live_server.url + page_url(token))
+
+    assert page.page.evaluate("document.documentElement.scrollWidth") <= 390
+    (ink,) = page.ink()
+    assert ink > 500
+    page.assert_clean()
