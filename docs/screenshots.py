@@ -5,8 +5,10 @@ throwaway folder, serves it with gunicorn, and photographs both pages in Debian'
 chromium at 1280 px into docs/screenshots/. Needs /usr/bin/chromium; no downloads.
 """
 
+import json
 import re
 import sys
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +39,8 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput")
         seeded = manage(env, "demo_seed", "--days", "150")
         token = re.search(r"API token: (\w+)", seeded).group(1)
-        rocket = re.search(r"acme/rocket: \S+/repos/([0-9a-f-]+)", seeded).group(1)
         with gunicorn(env, workers=1) as base, sync_playwright() as playwright:
+            rocket = _repository_id(base, token, "https://github.com/acme/rocket")
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             shots = {
@@ -50,6 +52,14 @@ def main() -> None:
                 page.screenshot(path=OUT / name, full_page=name == "repository.png")
                 print(f"wrote {(OUT / name).relative_to(ROOT)}")
             browser.close()
+
+
+def _repository_id(base: str, token: str, url: str) -> str:
+    """The id of the demo user's repository at `url`, from GET /api/repos."""
+    request = urllib.request.Request(f"{base}/api/repos", headers={"X-API-Token": token})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        listed = json.load(response)
+    return next(item["id"] for item in listed if item["url"] == url)
 
 
 if __name__ == "__main__":
