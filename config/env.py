@@ -75,8 +75,9 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def crontab_parse(name: str, value: str):
-    """A five-field cron expression ("30 22 * * *") as a Celery crontab."""
+def crontab_parse(name: str, value: str, *, nowfun=None):
+    """A five-field cron expression ("30 22 * * *") as a Celery crontab; `nowfun`, when
+    given, is its clock."""
     from celery.schedules import crontab
 
     fields = value.split()
@@ -93,6 +94,7 @@ def crontab_parse(name: str, value: str):
             day_of_month=day_of_month,
             month_of_year=month_of_year,
             day_of_week=day_of_week,
+            nowfun=nowfun,
         )
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid cron expression: {exc}") from None

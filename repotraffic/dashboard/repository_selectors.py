@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
+from config.env import crontab_parse
 from repotraffic.common.dates import DateRange
 from repotraffic.dashboard.selectors import (
     RepositoryTraffic,
@@ -96,16 +96,10 @@ def collection_next_attempt(*, collection: Collection, now: dt.datetime) -> Next
         return NextAttempt(
             at=None, reason="Requested and waiting for a worker: within minutes once one runs."
         )
-    # The setting was checked at start (config.env.crontab_parse); read here with `now`
-    # as the schedule's clock.
-    minute, hour, day_of_month, month_of_year, day_of_week = settings.TRAFFIC_FETCH_SCHEDULE.split()
-    schedule = crontab(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month_of_year,
-        day_of_week=day_of_week,
-        nowfun=lambda: now,
+    # The setting was checked at start by the same parser; read here with `now` as the
+    # schedule's clock.
+    schedule = crontab_parse(
+        "TRAFFIC_FETCH_SCHEDULE", settings.TRAFFIC_FETCH_SCHEDULE, nowfun=lambda: now
     )
     at = now + schedule.remaining_estimate(now)
     return NextAttempt(
