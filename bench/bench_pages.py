@@ -46,6 +46,7 @@ import datetime as dt, json
 from django.utils import timezone
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import Collection, RepositorySnapshot, TrafficDay
+from repotraffic.traffic.sum_services import traffic_sums_rebuild
 from repotraffic.users.models import User
 from repotraffic.users.tokens import api_token_digest
 REPOSITORIES, DAYS = {repositories}, {days}
@@ -87,6 +88,8 @@ for number, repository in enumerate(repositories):
             for day in range(0, DAYS, 7)
         ]
     )
+# What the collection writes with the days: their week and month sums.
+traffic_sums_rebuild(repository_ids=[repository.id for repository in repositories])
 print(json.dumps({{"token": token, "repository": str(repositories[0].id)}}))
 """
 

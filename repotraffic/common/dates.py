@@ -1,4 +1,5 @@
-"""Date-range parsing shared by the API and the pages, so both follow one rule."""
+"""Date-range parsing shared by the API and the pages, so both follow one rule, and the
+calendar periods (weeks from Monday, months) that traffic is summed by."""
 
 import datetime as dt
 import re
@@ -41,3 +42,17 @@ def date_range_parse(*, start: str | None, end: str | None) -> DateRange:
             f"start ({start_date.isoformat()}) is after end ({end_date.isoformat()})."
         )
     return DateRange(start=start_date, end=end_date)
+
+
+def week_first_day(day: dt.date) -> dt.date:
+    """The Monday of the day's week (weeks start on Monday, as GitHub's per=week does)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def month_first_day(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_following(first: dt.date) -> dt.date:
+    """The first day of the month after the one `first` is in."""
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

@@ -30,7 +30,8 @@ from repotraffic.traffic.archive_format import (
     lines_parse,
 )
 from repotraffic.traffic.collection_services import collection_create
-from repotraffic.traffic.models import Collection, Release
+from repotraffic.traffic.models import Collection, Release, TrafficDay
+from repotraffic.traffic.sum_services import traffic_sums_refresh
 from repotraffic.users.models import User
 from repotraffic.users.selectors import user_get_by_email
 
@@ -109,6 +110,8 @@ def _rows_merge(
         unique_fields=["repository", *key_fields],
         update_fields=[path.partition("__")[0] for path in value_fields],
     )
+    if kind.model is TrafficDay:
+        traffic_sums_refresh(repository_id=repository.id, days=(key[0] for key in changed))
     return len(changed)
 
 

@@ -152,6 +152,37 @@ class TrafficWeek(models.Model):
         return f"{self.repository_id} week of {self.week}"
 
 
+class TrafficSum(models.Model):
+    """A repository's views and clones added up over one week (from Monday) or one
+    calendar month, from its TrafficDay rows, so that pages showing years of many
+    repositories read a row a week or month instead of one a day.
+
+    Derived data, never a source: written in the transaction that writes the days
+    (traffic.sum_services.traffic_sums_refresh), from the days as stored then. Unique
+    visitors and cloners are not here: they do not add across days."""
+
+    class Period(models.TextChoices):
+        WEEK = "week"
+        MONTH = "month"
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()  # the period's first day
+    views = models.PositiveBigIntegerField(default=0)
+    clones = models.PositiveBigIntegerField(default=0)
+    partial = models.BooleanField(default=False)  # a day of it is partial
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "period", "start"], name="traffic_sum_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id} {self.period} of {self.start}"
+
+
 class PopularSnapshot(models.Model):
     """One line of GitHub's top-10 lists as it stood on one UTC day: a referring site
     (kind "referrer") or a page (kind "path", with its title).

@@ -10,7 +10,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from repotraffic.common.dates import DateRange
+from repotraffic.common.dates import DateRange, month_first_day, month_following, week_first_day
 from repotraffic.common.lookups import model_get_by_fields
 from repotraffic.repositories.models import Repository
 from repotraffic.traffic.models import Collection, TrafficDay, TrafficWeek, collection_pending_q
@@ -257,13 +257,8 @@ def _periods(
     return [{"first": first, **entry} for first, entry in periods.items()]
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _month_length(first: dt.date) -> int:
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return (following - first).days
+    return (month_following(first) - first).days
 
 
 def traffic_weeks(*, repository: Repository, columns: TrafficColumns) -> list[dict[str, Any]]:
@@ -271,7 +266,7 @@ def traffic_weeks(*, repository: Repository, columns: TrafficColumns) -> list[di
     and GitHub's own weekly uniques where it gave them for the whole week (a complete
     TrafficWeek) and the series holds all of it; null otherwise, since daily uniques do
     not add up and GitHub never said. One query for the weeks."""
-    periods = _periods(columns, period_of=_monday, length=lambda _: 7)
+    periods = _periods(columns, period_of=week_first_day, length=lambda _: 7)
     whole = [period["first"] for period in periods if period["whole"]]
     uniques = (
         dict(
@@ -299,7 +294,7 @@ def traffic_weeks(*, repository: Repository, columns: TrafficColumns) -> list[di
 def traffic_months(*, columns: TrafficColumns) -> list[dict[str, Any]]:
     """The series by calendar month (UTC): views and clones summed; no uniques at all, as
     GitHub gives no monthly uniques and daily or weekly ones do not add up."""
-    periods = _periods(columns, period_of=lambda day: day.replace(day=1), length=_month_length)
+    periods = _periods(columns, period_of=month_first_day, length=_month_length)
     return [
         {
             "month": period["first"].isoformat()[:7],

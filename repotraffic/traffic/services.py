@@ -46,6 +46,7 @@ from repotraffic.traffic.popular_services import repository_snapshot_store, traf
 from repotraffic.traffic.release_services import release_downloads_fetch, release_downloads_store
 from repotraffic.traffic.selectors import collection_of, collections_due_count
 from repotraffic.traffic.star_services import star_history_fetch, star_history_rebuild_store
+from repotraffic.traffic.sum_services import traffic_sums_refresh
 from repotraffic.traffic.week_services import (
     traffic_week_capture_due,
     traffic_weeks_store,
@@ -171,6 +172,7 @@ def traffic_store(
                 unique_fields=["repository", "date"],
                 update_fields=[*_FIGURES, "updated_at"],
             )
+            traffic_sums_refresh(repository_id=repository.id, days=merged)
         if merged or (collected_from, collected_until) != stored_range:
             changes = {
                 "collected_from": collected_from,

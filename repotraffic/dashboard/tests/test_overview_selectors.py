@@ -1,7 +1,10 @@
 import datetime as dt
+from collections import defaultdict
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from repotraffic.common.dates import DateRange
 from repotraffic.dashboard.overview_selectors import (
@@ -14,8 +17,10 @@ from repotraffic.dashboard.overview_selectors import (
     interval_for,
     repositories_overview_get,
 )
+from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
-from repotraffic.traffic.models import RepositorySnapshot
+from repotraffic.traffic.models import RepositorySnapshot, TrafficDay
+from repotraffic.traffic.sum_services import traffic_sums_rebuild
 from repotraffic.traffic.tests.factories import traffic_days_create
 from repotraffic.users.tests.factories import user_with_token
 
@@ -251,3 +256,74 @@ def test_many_repositories_are_read_by_user_with_the_same_sums(user, monkeypatch
         (60, "+0%"),
         (40, "+0%"),
     ]
+
+
+# Any range over uneven days: the sums, read from whole weeks' and months' sums and the
+# days around them, equal the days added up by hand.
+_spans = st.tuples(st.integers(0, 900), st.integers(1, 900))  # (first day offset, days)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    spans=st.lists(_spans, min_size=1, max_size=3),
+    start=st.none() | st.integers(-30, 1000),
+    length=st.none() | st.integers(1, 1000),
+)
+def test_sums_over_any_range_equal_the_days_added_up(user, spans, start, length):
+    cache.clear()
+    Repository.objects.filter(user=user).delete()
+    origin = dt.date(2023, 11, 27)
+    for number, (offset, days) in enumerate(spans):
+        repository = RepositoryFactory.create(user=user, owner="acme", name=f"r{number}")
+        TrafficDay.objects.bulk_create(
+            TrafficDay(
+                repository=repository,
+                date=origin + dt.timedelta(days=offset + day),
+                views=(day * 7 + number) % 23,
+                clones=(day * 3) % 5,
+                partial=day % 17 == 3,
+            )
+            for day in range(days)
+        )
+    traffic_sums_rebuild(
+        repository_ids=Repository.objects.filter(user=user).values_list("id", flat=True)
+    )
+    first = origin + dt.timedelta(days=start) if start is not None else None
+    last = first + dt.timedelta(days=length - 1) if first and length else None
+
+    overview = repositories_overview_get(user=user, date_range=DateRange(start=first, end=last))
+
+    if not overview.chart:
+        return
+    assert overview.start and overview.end and overview.previous_start
+    period_of = {
+        DAY: lambda day: day,
+        WEEK: lambda day: day - dt.timedelta(days=day.weekday()),
+        MONTH: lambda day: day.replace(day=1),
+    }[overview.interval]
+    dates = [dt.date.fromisoformat(date) for date in overview.chart["dates"]]
+    all_views: defaultdict[dt.date, int] = defaultdict(int)
+    all_clones: defaultdict[dt.date, int] = defaultdict(int)
+    for row in overview.rows:
+        days = TrafficDay.objects.filter(repository=row.repository)
+        shown = [day for day in days if overview.start <= day.date <= overview.end]
+        before = sum(
+            day.views for day in days if overview.previous_start <= day.date < overview.start
+        )
+        by_period: defaultdict[dt.date, int] = defaultdict(int)
+        for day in shown:
+            by_period[period_of(day.date)] += day.views
+            all_views[period_of(day.date)] += day.views
+            all_clones[period_of(day.date)] += day.clones
+        assert row.views == sum(day.views for day in shown)
+        assert row.clones == sum(day.clones for day in shown)
+        if row.views:
+            assert row.sparkline == [by_period[date] for date in dates]
+        if row.change.percent is not None and before:
+            assert row.change.percent == pytest.approx((row.views - before) * 100 / before)
+    assert overview.chart["views"] == [all_views[date] for date in dates]
+    assert overview.chart["clones"] == [all_clones[date] for date in dates]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.models import Collection, TrafficDay
+from repotraffic.traffic.sum_services import traffic_sums_refresh
 
 
 class CollectionFactory(factory.django.DjangoModelFactory[Collection]):
@@ -27,6 +28,13 @@ class TrafficDayFactory(factory.django.DjangoModelFactory[TrafficDay]):
     clones = factory.Sequence(lambda n: n % 4)
     unique_clones = factory.LazyAttribute(lambda o: o.clones // 2)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Like every write of days, with its week and month sums."""
+        day = super()._create(model_class, *args, **kwargs)
+        traffic_sums_refresh(repository_id=day.repository_id, days=[day.date])
+        return day
+
 
 def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> list[TrafficDay]:
     """Bulk-create consecutive daily rows, cheaply enough for benchmarks too."""
@@ -44,6 +52,7 @@ def traffic_days_create(*, repository, start: dt.date, days: int, **fixed) -> li
     created = TrafficDay.objects.bulk_create(rows)
     if not rows:
         return created
+    traffic_sums_refresh(repository_id=repository.id, days=[row.date for row in rows])
     # Like the collection, widen the collected range to the new days and move the version
     # that keys the cached traffic JSON.
     collection = Collection.objects.get(repository=repository)

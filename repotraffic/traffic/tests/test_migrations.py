@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from repotraffic.repositories.models import Repository
-from repotraffic.traffic.models import Collection, TrafficDay
+from repotraffic.traffic.models import Collection, TrafficDay, TrafficSum
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOON = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)
@@ -152,4 +152,29 @@ def test_rows_stored_before_partial_days_are_complete_except_at_the_collected_ed
         (repository.id, dt.date(2026, 3, 15)),
         (other.id, dt.date(2026, 3, 5)),
         (other.id, dt.date(2026, 3, 7)),
+    }
+
+
+def test_days_stored_before_sums_existed_get_their_week_and_month_sums(migrator):
+    old = migrator.migrate(("traffic", "0011_collection_queued_at"))
+    OldRepository = old.get_model("repositories", "Repository")
+    OldTrafficDay = old.get_model("traffic", "TrafficDay")
+    repository = OldRepository.objects.create(user=user_make(old), owner="acme", name="a")
+    OldTrafficDay.objects.bulk_create(
+        OldTrafficDay(repository=repository, date=day, views=views, clones=1, partial=partial)
+        for day, views, partial in (
+            (dt.date(2026, 3, 30), 5, False),  # a Monday; its week runs into April
+            (dt.date(2026, 4, 2), 7, True),
+            (dt.date(2026, 4, 20), 1, False),
+        )
+    )
+
+    migrator.migrate()
+
+    sums = TrafficSum.objects.filter(repository_id=repository.id)
+    assert {(row.period, row.start, row.views, row.clones, row.partial) for row in sums} == {
+        ("week", dt.date(2026, 3, 30), 12, 2, True),
+        ("week", dt.date(2026, 4, 20), 1, 1, False),
+        ("month", dt.date(2026, 3, 1), 5, 1, False),
+        ("month", dt.date(2026, 4, 1), 8, 2, True),
     }
