@@ -59,14 +59,16 @@ format: setup
 # The app against the bundled fake GitHub, with months of realistic demo history, in its
 # own database under var/demo so it never mixes with your real data. Running it again
 # adds nothing twice and prints the same link (the demo user's random token is kept in
-# var/demo/demo-api-token).
+# var/demo/demo-api-token). demo_link prints it again below the processes' first logs,
+# once the web server answers (it ends then, or with them).
 FAKE_GITHUB_PORT ?= 8765
 DEMO_ENV := REPOTRAFFIC_VAR_DIR=$(CURDIR)/var/demo FAKE_GITHUB_PORT=$(FAKE_GITHUB_PORT) \
   GITHUB_API_URL=http://127.0.0.1:$(FAKE_GITHUB_PORT) GITHUB_TOKEN=demo-token
 demo: setup
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) GITHUB_RETRY_BACKOFF=0 $(BIN)/python manage.py demo_seed --base-url http://127.0.0.1:$(PORT)
-	$(DEMO_ENV) $(HONCHO) start --env /dev/null --procfile Procfile.demo --port $(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py demo_link --base-url http://127.0.0.1:$(PORT) & \
+	  $(DEMO_ENV) $(HONCHO) start --env /dev/null --procfile Procfile.demo --port $(PORT)
 
 # The README's screenshots, from the demo's data (needs chromium: apt-get install chromium).
 screenshots: setup

@@ -7,6 +7,7 @@ space it was opened in, so a shared page never needs or reveals the API token.
 """
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from repotraffic.common.dates import DateRange, date_parse, date_range_parse
 from repotraffic.common.exceptions import ApplicationError
 from repotraffic.dashboard.overview_selectors import (
     STATUS_FAILING,
+    Overview,
     OverviewRow,
     repositories_overview_get,
 )
@@ -133,29 +135,81 @@ def repositories_page(request: HttpRequest, secret: str, space: PageSpace) -> Ht
     try:
         date_range = _date_range_from(request)
     except ApplicationError as error:
-        context = {"shared": space.shared, **_filter_context(request, error=error.message)}
+        context = {
+            "shared": space.shared,
+            **_filter_context(request, error=error.message),
+            **_github_token_context(grant, space),
+        }
         return render(request, "dashboard/repositories.html", context, status=400)
     overview = repositories_overview_get(user=grant.user, date_range=date_range)
     # One reverse() for every row: the repository pages sit under the overview's URL.
     base = space.url("repositories", secret).rstrip("/")
     query = urlencode(date_range.as_query())
+    change = _change_context(overview)
     context = {
         "shared": space.shared,
         **_filter_context(request, date_range=date_range),
+        **_github_token_context(grant, space),
         "overview": overview,
+        **change,
         "rows_html": _overview_rows_html(
-            overview.rows, base=base, suffix=f"?{query}" if query else ""
+            overview.rows,
+            base=base,
+            suffix=f"?{query}" if query else "",
+            with_change=change["change_shown"],
         ),
     }
     return render(request, "dashboard/repositories.html", context)
 
 
-def _overview_rows_html(rows: list[OverviewRow], *, base: str, suffix: str) -> SafeString:
+def _github_token_context(grant: PageGrant, space: PageSpace) -> dict:
+    """Whether the owner's GitHub token is saved, for the owner's panel: never the token,
+    nor any part of it; nothing on a share link's pages."""
+    if space.shared:
+        return {}
+    return {
+        "github_token_saved": grant.user.has_github_token,
+        "github_login": grant.user.github_login,
+    }
+
+
+# Ranges offered when no change can be shown, by their length in days.
+_COMPARE_DAYS = (30, 90)
+
+
+def _change_context(overview: Overview) -> dict:
+    """Whether the table shows the change in views. Without a start date (or with one
+    before anything was tracked) there is no earlier period, and every row would read
+    "n/a": the column is left out, and ranges ending on the last day collected that do
+    have one are offered instead."""
+    # "n/a": the repository was not tracked in the previous period.
+    shown = any(row.change.label != "n/a" for row in overview.rows)
+    ranges = []
+    if not shown and overview.start is not None and overview.end is not None:
+        ranges = [
+            (
+                days,
+                urlencode(
+                    DateRange(
+                        start=overview.end - dt.timedelta(days=days - 1), end=overview.end
+                    ).as_query()
+                ),
+            )
+            for days in _COMPARE_DAYS
+            if overview.days >= 2 * days
+        ]
+    return {"change_shown": shown, "change_ranges": ranges}
+
+
+def _overview_rows_html(
+    rows: list[OverviewRow], *, base: str, suffix: str, with_change: bool = True
+) -> SafeString:
     """The overview table's rows. Built here rather than in the template: 500 rows through
     the template engine took most of the page's time (docs/benchmarks.md)."""
+    row_html = _OVERVIEW_ROW if with_change else _OVERVIEW_ROW_WITHOUT_CHANGE
     return mark_safe(  # noqa: S308 (every text from the database is escaped)
         "".join(
-            _OVERVIEW_ROW.format(
+            row_html.format(
                 name=html_escape(row.repository.full_name),
                 name_key=html_escape(row.repository.full_name.lower()),
                 url=html_escape(f"{base}/{row.repository.id}{suffix}"),
@@ -186,6 +240,9 @@ _OVERVIEW_ROW = (
     '<td class="number">{views:,}</td><td class="number">{clones:,}</td>'
     '<td class="number change">{change_label}</td><td class="number">{stars_label}</td>'
     '<td class="status status-{rank}">{status}{error}</td></tr>'
+)
+_OVERVIEW_ROW_WITHOUT_CHANGE = _OVERVIEW_ROW.replace(
+    '<td class="number change">{change_label}</td>', ""
 )
 
 

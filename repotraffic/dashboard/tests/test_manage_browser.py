@@ -12,6 +12,7 @@ from repotraffic.dashboard.tests.helpers import page_url
 from repotraffic.repositories.models import Repository
 from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.sharing.models import ShareLink
+from repotraffic.users.crypto import secret_encrypt
 from repotraffic.users.models import User
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,12 @@ def open_panel(tab, live_server, token, **options):
         toggle.click()
     expect(opened.page.locator("#manage-body")).to_be_visible()
     return opened
+
+
+def said(state, text: str, *, not_: str) -> None:
+    """The token's state as shown (the other one is in the page, hidden)."""
+    expect(state).to_contain_text(text, use_inner_text=True)
+    expect(state).not_to_contain_text(not_, use_inner_text=True)
 
 
 def tracked(user) -> list[str]:
@@ -167,19 +174,48 @@ class TestGitHubToken:
     ):
         user, token = owner_and_token
         page = open_panel(tab, live_server, token)
+        state = page.page.locator("#manage-token-state")
+        remove = page.page.get_by_role("button", name="Remove my GitHub token")
+        said(state, "No GitHub token saved", not_="A GitHub token is saved")
+        expect(remove).to_be_hidden()
 
-        page.page.get_by_label("GitHub token (sets or replaces yours)").fill("ghp_mine")
-        page.page.get_by_role("button", name="Save token").click()
+        page.page.get_by_label("GitHub token", exact=True).fill("ghp_mine")
+        page.page.get_by_role("button", name="Set token").click()
 
         expect(page.page.locator("#manage-token-ok")).to_contain_text("GitHub user alice")
-        expect(page.page.get_by_label("GitHub token (sets or replaces yours)")).to_have_value("")
+        expect(page.page.get_by_label("GitHub token", exact=True)).to_have_value("")
+        # The panel now says so, without a reload.
+        said(state, "A GitHub token is saved (GitHub user alice)", not_="No GitHub token saved")
+        expect(page.page.get_by_role("button", name="Replace token")).to_be_visible()
         user.refresh_from_db()
         assert user.has_github_token and user.github_login == "alice"
 
-        page.page.get_by_role("button", name="Remove my GitHub token").click()
-        expect(page.page.locator("#manage-token-ok")).to_contain_text("no GitHub token stored")
+        remove.click()
+        expect(page.page.locator("#manage-token-ok")).to_contain_text("Token removed")
+        said(state, "No GitHub token saved", not_="A GitHub token is saved")
+        expect(remove).to_be_hidden()
+        expect(page.page.get_by_role("button", name="Set token")).to_be_visible()
+        # The keyboard stays in the section when the button it was on goes.
+        expect(page.page.get_by_label("GitHub token", exact=True)).to_be_focused()
         user.refresh_from_db()
         assert not user.has_github_token
+        page.assert_clean()
+
+    def test_a_saved_token_is_said_on_arrival_and_never_shown(
+        self, tab, live_server, owner_and_token, fake
+    ):
+        user, token = owner_and_token
+        user.github_token_encrypted = secret_encrypt("ghp_mine")
+        user.github_login = "alice"
+        user.save()
+        page = open_panel(tab, live_server, token)
+
+        state = page.page.locator("#manage-token-state")
+        said(state, "A GitHub token is saved (GitHub user alice)", not_="No GitHub token saved")
+        expect(page.page.get_by_role("button", name="Replace token")).to_be_visible()
+        expect(page.page.get_by_role("button", name="Remove my GitHub token")).to_be_visible()
+        assert "ghp_mine" not in page.page.content()
+        assert page.page.get_by_label("GitHub token", exact=True).input_value() == ""
         page.assert_clean()
 
     def test_a_token_github_refuses_is_shown_in_words(
@@ -188,8 +224,8 @@ class TestGitHubToken:
         user, token = owner_and_token
         page = open_panel(tab, live_server, token)
 
-        page.page.get_by_label("GitHub token (sets or replaces yours)").fill("ghp_unknown")
-        page.page.get_by_role("button", name="Save token").click()
+        page.page.get_by_label("GitHub token", exact=True).fill("ghp_unknown")
+        page.page.get_by_role("button", name="Set token").click()
 
         expect(page.page.locator("#manage-token-error")).to_contain_text("GitHub refused the token")
         assert page.page.locator("#manage-token-ok").is_hidden()

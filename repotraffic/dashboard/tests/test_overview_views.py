@@ -13,6 +13,7 @@ from repotraffic.repositories.tests.factories import RepositoryFactory
 from repotraffic.traffic.merge import DayFigures
 from repotraffic.traffic.services import traffic_store
 from repotraffic.traffic.tests.factories import traffic_days_create
+from repotraffic.users.crypto import secret_encrypt
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,98 @@ class TestOverview:
         assert message in html
         assert '<form class="filter"' in html
         assert "acme/rocket" not in html
+
+
+class TestChangeColumn:
+    """The change in views needs an earlier period of equal length with something
+    tracked in it; acme/rocket has 60 days from 2024-01-01."""
+
+    def test_without_a_start_the_column_gives_way_to_ranges_that_have_one(
+        self, client, token, repository
+    ):
+        html = client.get(page_url(token)).content.decode()
+
+        assert 'data-sort="change"' not in html
+        assert 'class="number change"' not in html
+        assert "n/a" not in html
+        assert "All the days collected have no earlier period to compare with" in html
+        # 60 days hold the last 30 and the 30 before them; not 90 and 90.
+        assert 'href="?start=2024-01-31&amp;end=2024-02-29">the last 30 days</a>' in html
+        assert "the last 90 days" not in html
+        assert table_names(html) == ["rocket"]
+
+    def test_a_range_with_an_earlier_period_shows_the_change(self, client, token, repository):
+        html = client.get(page_url(token) + "?start=2024-01-31&end=2024-02-29").content.decode()
+
+        assert 'data-sort="change"' in html
+        assert re.search(r'<td class="number change">[+-]\d+%</td>', html)
+        assert "the change compares views with the 30 days before" in html
+        assert "overview-change-hint" not in html
+
+    def test_a_start_before_anything_was_tracked_says_so(self, client, token, repository):
+        html = client.get(page_url(token) + "?start=2023-06-01").content.decode()
+
+        assert 'data-sort="change"' not in html
+        assert "n/a" not in html
+        assert "No repository was tracked in the 60 days before" in html
+        assert 'href="?start=2024-01-31&amp;end=2024-02-29"' in html
+
+    def test_too_few_days_for_any_earlier_period_offers_no_range(
+        self, client, token, owner_and_token
+    ):
+        repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="young")
+        traffic_days_create(repository=repository, start=dt.date(2024, 1, 1), days=20)
+
+        html = client.get(page_url(token)).content.decode()
+
+        assert 'data-sort="change"' not in html
+        assert "Once more days are collected" in html
+        assert "?start=" not in html.split('id="overview-change-hint"')[1].split("</p>")[0]
+
+
+# Distinctive enough that no six characters of it appear in a page by chance.
+GITHUB_TOKEN = "ghp_Zq8Xw3Vn5Tk2Lm9Rp4Yd7Hs1"
+
+
+class TestGitHubTokenState:
+    """The owner's panel says whether a GitHub token is saved, never the token."""
+
+    def test_a_saved_token_is_said_with_replace_and_remove_and_never_shown(
+        self, client, owner_and_token, repository
+    ):
+        user, token = owner_and_token
+        user.github_token_encrypted = secret_encrypt(GITHUB_TOKEN)
+        user.github_login = "alice"
+        user.save()
+
+        for query in ("", "?start=2024-1-1"):  # the 400 page has the panel too
+            html = client.get(page_url(token) + query).content.decode()
+
+            assert '<span data-token-state="saved"><strong>A GitHub token is saved</strong>' in html
+            assert '<span data-token-state="none" hidden>' in html
+            assert "(GitHub user alice)" in html
+            assert ">Replace token</button>" in html
+            assert '<p id="manage-token-remove-row"><button' in html
+            assert user.github_token_encrypted not in html
+            for start in range(len(GITHUB_TOKEN) - 5):
+                assert GITHUB_TOKEN[start : start + 6] not in html
+
+    def test_without_one_it_says_so_offers_set_and_no_remove(self, client, token, repository):
+        html = client.get(page_url(token)).content.decode()
+
+        assert '<span data-token-state="none"><strong>No GitHub token saved</strong>' in html
+        assert '<span data-token-state="saved" hidden>' in html
+        assert ">Set token</button>" in html
+        assert '<p id="manage-token-remove-row" hidden>' in html
+
+    def test_a_share_page_says_nothing_of_it(self, client, owner_and_token, share_key, repository):
+        user = owner_and_token[0]
+        user.github_token_encrypted = secret_encrypt(GITHUB_TOKEN)
+        user.save()
+
+        html = client.get(share_url(share_key)).content.decode()
+
+        assert "GitHub token" not in html
 
 
 class TestSharedOverview:

@@ -175,6 +175,70 @@ def test_reset_zoom_returns_to_the_loaded_range(page, live_server, token, seeded
     assert page.locator("[data-zoom-reset]").is_disabled()
 
 
+def test_reset_zoom_after_reloading_a_zoomed_address_shows_every_day(
+    page, live_server, token, seeded
+):
+    url = live_server.url + page_url(token, seeded)
+    open_page(page, url)
+    drag(page, "views", 0.25, 0.5)
+    page.wait_for_url(re.compile(r"\?start=.*&end="))
+    page.reload()
+    page.wait_for_selector("html[data-repository-ready]")
+    assert page.locator("details.daily").first.locator("tbody tr").count() < 60
+
+    reset = page.locator("[data-zoom-reset]")
+    expect(reset).to_be_enabled()
+    reset.click()
+
+    expect(page).to_have_url(url)
+    page.wait_for_selector("html[data-repository-ready]")
+    assert page.locator("details.daily").first.locator("tbody tr").count() == 60
+    expect(page.locator("[data-zoom-reset]")).to_be_disabled()
+    # Back returns to the zoom.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?start=.*&end="))
+
+
+def test_the_interval_switch_is_kept_in_the_url_through_zoom_reload_and_back(
+    page, live_server, token, long_history
+):
+    url = live_server.url + page_url(token, long_history)
+    open_page(page, url)
+    charts = page.locator("[data-traffic-charts]")
+    expect(charts).to_have_attribute("data-interval", "week")
+
+    page.get_by_label("Months").check()
+
+    page.wait_for_url(re.compile(r"\?interval=month$"))
+    expect(charts).to_have_attribute("data-interval", "month")
+    # The date filter keeps it: its links carry it and its form sends it.
+    preset = page.locator("form.filter .presets a").first
+    assert parse_qs(urlsplit(preset.get_attribute("href")).query)["interval"] == ["month"]
+    page.reload()
+    page.wait_for_selector("html[data-repository-ready]")
+    expect(charts).to_have_attribute("data-interval", "month")
+    expect(page.get_by_label("Months")).to_be_checked()
+
+    drag(page, "views", 0.2, 0.6)
+    page.wait_for_url(re.compile(r"start=.*&end="))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["interval"] == ["month"] and set(query) == {"start", "end", "interval"}
+    page.reload()
+    page.wait_for_selector("html[data-repository-ready]")
+    # The server still reads start and end next to it.
+    first_row = page.locator("details.daily tbody tr").first.locator("time").text_content()
+    assert first_row == query["end"][0]
+    expect(page.get_by_label("Months")).to_be_checked()
+
+    page.go_back()
+    expect(page).to_have_url(url + "?interval=month")
+    page.go_back()
+    expect(page).to_have_url(url)
+    expect(page.get_by_label("Auto")).to_be_checked()
+    expect(charts).to_have_attribute("data-interval", "week")
+    assert preset.get_attribute("href").find("interval") == -1
+
+
 def test_the_cursor_is_shared_between_the_charts(page, live_server, token, seeded):
     open_page(page, live_server.url + page_url(token, seeded))
     latest_views = legend_texts(page, "views")[0]

@@ -134,10 +134,18 @@ const repositoryDelete = async ({ repository, name, button }) => {
 
 // GitHub token
 
-const tokenStatus = (data) =>
-  data.has_token
-    ? `Your GitHub token${data.login ? ` (GitHub user ${data.login})` : ""} is saved and will collect your repositories.`
-    : "You have no GitHub token stored: your repositories are collected with the server's token where its operator allows, otherwise not at all.";
+// The panel says whether a token is saved (the server renders it; this keeps it in step
+// with the API's answers): the state, the submit button's label, the remove button.
+const tokenStateShow = ({ has_token: saved, login }) => {
+  const state = byId("manage-token-state");
+  state.dataset.saved = String(saved);
+  state.querySelector("[data-token-state='saved']").hidden = !saved;
+  state.querySelector("[data-token-state='none']").hidden = saved;
+  state.querySelector("[data-token-login]").textContent = saved && login ? ` (GitHub user ${login})` : "";
+  const submit = byId("manage-token-submit");
+  submit.textContent = saved ? submit.dataset.labelSaved : submit.dataset.labelNone;
+  byId("manage-token-remove-row").hidden = !saved;
+};
 
 byId("manage-token-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -149,22 +157,26 @@ byId("manage-token-form").addEventListener("submit", async (event) => {
     action: async () => {
       const { data } = await api("/api/users/github-token", { method: "POST", body: { token: input.value } });
       input.value = "";
-      return tokenStatus(data);
+      tokenStateShow(data);
+      return `Token saved${data.login ? ` for GitHub user ${data.login}` : ""}: it collects your repositories from now on.`;
     },
   });
 });
 
-byId("manage-token-remove").addEventListener("click", (event) =>
-  run({
+byId("manage-token-remove").addEventListener("click", async (event) => {
+  const done = await run({
     button: event.currentTarget,
     ok: byId("manage-token-ok"),
     error: byId("manage-token-error"),
     action: async () => {
       const { data } = await api("/api/users/github-token/delete", { method: "POST" });
-      return tokenStatus(data);
+      tokenStateShow(data);
+      return "Token removed.";
     },
-  }),
-);
+  });
+  // The button is gone with the token: keep the keyboard in the section.
+  if (done) byId("manage-token-input").focus();
+});
 
 // Adding and importing
 

@@ -11,8 +11,10 @@
  *  "count", "uniques"}], "stars": {"x", "stars", "forks"}, "downloads": {"x",
  *  "downloads", "total"}}.
  *
- * A zoom is the address's start and end: dragging pushes them (history.pushState), so
- * Back returns to the previous zoom and a reload asks the server for that range.
+ * A zoom is the address's start and end, and a chosen interval its interval (day, week
+ * or month; none for "auto"): each change pushes them (history.pushState), so Back
+ * returns to the previous view and a reload asks the server for that range. "Reset
+ * zoom" shows every day: at once when they are loaded, else by asking the server.
  */
 
 import { DAY, benchMark, isoDate, movingAverage, palette, resizeFollow, timeChart } from "./charts.js";
@@ -23,6 +25,46 @@ const data = source ? JSON.parse(source.textContent) : null;
 // The interval "auto" picks for a span of days: days up to about 3 months, weeks up to
 // about 2 years, months beyond.
 export const intervalFor = (days) => (days <= 92 ? "day" : days <= 731 ? "week" : "month");
+
+// The interval an address asks for: "auto" without one, or with one the page lacks.
+const INTERVALS = ["day", "week", "month"];
+const intervalIn = (url) => {
+  const asked = url.searchParams.get("interval");
+  return INTERVALS.includes(asked) ? asked : "auto";
+};
+
+const intervalWrite = (url, interval) => {
+  if (interval === "auto") {
+    url.searchParams.delete("interval");
+  } else {
+    url.searchParams.set("interval", interval);
+  }
+};
+
+// The date filter keeps the chosen interval: its form sends it and its links carry it.
+const filterFollow = (interval) => {
+  const filter = document.querySelector("form.filter");
+  if (!filter) {
+    return;
+  }
+  let field = filter.querySelector("input[type=hidden][name=interval]");
+  if (interval === "auto") {
+    field?.remove();
+  } else {
+    if (!field) {
+      field = Object.assign(document.createElement("input"), { type: "hidden", name: "interval" });
+      filter.append(field);
+    }
+    field.value = interval;
+  }
+  filter.querySelectorAll("a[href]").forEach((link) => {
+    const url = new URL(link.href);
+    intervalWrite(url, interval);
+    link.setAttribute("href", `${url.pathname}${url.search}`);
+  });
+};
+
+const dateSeconds = (text) => Date.parse(`${text}T00:00:00Z`) / 1000;
 
 const METRICS = {
   views: { count: ["Views", "views"], unique: ["Unique visitors", "unique_views"] },
@@ -60,6 +102,9 @@ const trafficCharts = () => {
   const first = sets.day.x[0];
   const last = sets.day.x[sets.day.x.length - 1];
   const loadedUrl = new URL(window.location.href);
+  const loaded = loadedUrl.searchParams;
+  // The server sent only the address's range: there may be more days than those loaded.
+  const bounded = loaded.has("start") || loaded.has("end");
   const charts = new Map();
   let zoom = null; // [min, max] seconds, or null: everything loaded
 
@@ -116,26 +161,58 @@ const trafficCharts = () => {
       });
       charts.set(plot, chart);
     });
-    reset.disabled = zoom === null;
+    resetState();
     container.dataset.interval = name;
   };
 
+  const resetState = () => {
+    reset.disabled = zoom === null && !bounded;
+  };
+
+  // The address of what is shown: the zoom (else the range loaded) and the interval.
   const urlFor = (range) => {
-    const url = new URL(loadedUrl);
-    if (range) {
-      url.searchParams.set("start", isoDate(Math.floor(range[0] / DAY) * DAY));
-      url.searchParams.set("end", isoDate(Math.floor(range[1] / DAY) * DAY));
-    }
+    const url = new URL(window.location.href);
+    ["start", "end"].forEach((key, index) => {
+      if (range) {
+        url.searchParams.set(key, isoDate(Math.floor(range[index] / DAY) * DAY));
+      } else if (loaded.has(key)) {
+        url.searchParams.set(key, loaded.get(key));
+      } else {
+        url.searchParams.delete(key);
+      }
+    });
+    intervalWrite(url, form.elements.interval.value);
     return url;
+  };
+
+  const addressWrite = () => {
+    // Both charts report a shared drag: one history entry for it.
+    const target = urlFor(zoom);
+    if (target.href !== window.location.href) {
+      window.history.pushState(null, "", target);
+    }
+  };
+
+  // The zoom an address asks for: null for the range loaded, undefined when it needs
+  // days outside those loaded (the server has them).
+  const zoomIn = (url) => {
+    const start = url.searchParams.get("start");
+    const end = url.searchParams.get("end");
+    if (start === loaded.get("start") && end === loaded.get("end")) {
+      return null;
+    }
+    // No bound in the address: everything, which is more than was loaded if the page
+    // was loaded with that bound.
+    const min = start ? dateSeconds(start) : loaded.has("start") ? -Infinity : first;
+    const max = end ? dateSeconds(end) : loaded.has("end") ? Infinity : last;
+    return min >= first && max <= last && min < max ? [min, max] : undefined;
   };
 
   const zoomTo = (range, { push }) => {
     const before = interval();
     zoom = range;
-    // Both charts report a shared drag: one history entry for it.
-    const target = urlFor(zoom);
-    if (push && target.href !== window.location.href) {
-      window.history.pushState({ zoom }, "", target);
+    if (push) {
+      addressWrite();
     }
     if (interval() !== before) {
       draw();
@@ -148,37 +225,52 @@ const trafficCharts = () => {
         chart.setScale("x", { min: chart.data[0][0], max: chart.data[0][chart.data[0].length - 1] });
       }
     });
-    reset.disabled = zoom === null;
+    resetState();
   };
 
   window.addEventListener("popstate", () => {
     const url = new URL(window.location.href);
-    const start = url.searchParams.get("start");
-    const end = url.searchParams.get("end");
-    if (start === loadedUrl.searchParams.get("start") && end === loadedUrl.searchParams.get("end")) {
-      zoomTo(null, { push: false });
+    const range = zoomIn(url);
+    if (range === undefined) {
+      window.location.reload(); // outside the days loaded: the server has them
       return;
     }
-    // No bound in the address: everything, which is more than was loaded if the page
-    // was loaded with that bound.
-    const loaded = loadedUrl.searchParams;
-    const min = start ? Date.parse(`${start}T00:00:00Z`) / 1000
-      : loaded.has("start") ? -Infinity : first;
-    const max = end ? Date.parse(`${end}T00:00:00Z`) / 1000 : loaded.has("end") ? Infinity : last;
-    if (min >= first && max <= last && min < max) {
-      zoomTo([min, max], { push: false });
-    } else {
-      window.location.reload(); // outside the days loaded: the server has them
+    const chosen = intervalIn(url);
+    if (chosen !== form.elements.interval.value) {
+      form.elements.interval.value = chosen;
+      filterFollow(chosen);
+      zoom = range;
+      draw();
+      return;
     }
+    zoomTo(range, { push: false });
   });
-  reset.addEventListener("click", () => zoomTo(null, { push: true }));
+  reset.addEventListener("click", () => {
+    if (!bounded) {
+      zoomTo(null, { push: true });
+      return;
+    }
+    // Loaded with a range: every day is the server's to send.
+    const url = new URL(window.location.href);
+    url.searchParams.delete("start");
+    url.searchParams.delete("end");
+    window.location.assign(url);
+  });
   plots.forEach((plot) => plot.addEventListener("dblclick", () => {
     if (zoom) {
       zoomTo(null, { push: true });
     }
   }));
-  form.addEventListener("change", draw);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "interval") {
+      addressWrite();
+      filterFollow(form.elements.interval.value);
+    }
+    draw();
+  });
   form.addEventListener("submit", (event) => event.preventDefault());
+  form.elements.interval.value = intervalIn(loadedUrl);
+  filterFollow(form.elements.interval.value);
   draw();
   charts.redraw = draw;
   return charts;
