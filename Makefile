@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection bench-scale bench-lighthouse migrate clean
+.PHONY: setup lock screenshots run test lint format demo bench bench-api bench-pages bench-collection bench-scale bench-lighthouse screenshots-pages migrate clean
 
 setup: $(VENV)/.installed node_modules/.installed var
 
@@ -91,6 +91,11 @@ bench-scale: setup
 # installs its pinned lighthouse into var/bench-node on first use, never into package.json.
 bench-lighthouse: setup
 	$(BIN)/python bench/bench_lighthouse.py
+
+# Every page at 1280 and 390 px, light and dark, with 500 repositories (one failing), a new
+# user and a share link, into var/screenshots/pages/ for review (needs chromium).
+screenshots-pages: setup
+	$(BIN)/python bench/screenshots_pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static
