@@ -6,10 +6,11 @@ failing, gunicorn, SQLite, collected static files).
     .venv/bin/python bench/bench_lighthouse.py [--repositories 500] [--days 1095]
     make bench-lighthouse
 
-Prints a Markdown table of the scores and, for each category under 100, the audits that
-cost it points; exits non-zero if any score is under 100. Lighthouse (npm, pinned below)
-is installed on first use into var/bench-node/, apart from the project's package.json,
-so that `make run` never carries it; it drives Debian's chromium (apt-get install
+Prints a Markdown table of the scores, one of the performance metrics (FCP, LCP, TBT,
+CLS, Speed Index) and, for each category under 100, the audits that cost it points;
+exits non-zero if any score is under 100. Lighthouse (npm, pinned below) is installed
+on first use into var/bench-node/, apart from the project's package.json, so that
+`make run` never carries it; it drives Debian's chromium (apt-get install
 chromium), never a downloaded browser. Full reports are kept in var/bench-node/reports/.
 """
 
@@ -24,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import CHROMIUM, CHROMIUM_ARGS, DAYS, REPOSITORIES, SEED
-from common import ROOT, gunicorn, manage, production_env, python_in_django, workdir
+from bench_pages import CHROMIUM, CHROMIUM_ARGS, DAYS, REPOSITORIES, pages_seed
+from common import ROOT, gunicorn, production_env, workdir
 
 # 12.x is the newest line that runs on Node.js 18 and 20 (13.x needs Node.js >= 22.19).
 LIGHTHOUSE_VERSION = "12.8.2"
@@ -113,6 +114,21 @@ def failing_audits(report: dict, category: str) -> list[str]:
     return failing
 
 
+# The performance category's metrics, shown for every page whatever its score.
+METRICS = (
+    ("first-contentful-paint", "FCP"),
+    ("largest-contentful-paint", "LCP"),
+    ("total-blocking-time", "TBT"),
+    ("cumulative-layout-shift", "CLS"),
+    ("speed-index", "SI"),
+)
+
+
+def metric_cells(report: dict) -> list[str]:
+    """Each of METRICS as Lighthouse shows it (simulated throttling on mobile)."""
+    return [report["audits"][audit].get("displayValue") or "n/a" for audit, _ in METRICS]
+
+
 def status_of(url: str) -> int:
     """The page's HTTP status, its body read (which also warms up imports and caches)."""
     try:
@@ -132,10 +148,7 @@ def main() -> None:
     results: list[tuple[str, str, dict]] = []
     with workdir() as path:
         env = production_env(path)
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        seed = SEED.format(repositories=args.repositories, days=args.days)
-        seeded = json.loads(python_in_django(env, seed).strip().splitlines()[-1])
+        seeded = pages_seed(env, repositories=args.repositories, days=args.days)
         with gunicorn(env, workers=2) as base:
             overview = f"{base}/users/{seeded['token']}/repos"
             pages = {"overview": overview, "repository": f"{overview}/{seeded['repository']}"}
@@ -173,6 +186,11 @@ def main() -> None:
                 verdict = judged is None or judged < 100
                 below.append((name, form_factor, category, score, verdict, report))
         print(f"| {name} | {form_factor} | {' | '.join(cells)} |")
+    print()
+    print(f"| page | form factor | {' | '.join(label for _, label in METRICS)} |")
+    print(f"|---|---|{'---|' * len(METRICS)}")
+    for name, form_factor, report in results:
+        print(f"| {name} | {form_factor} | {' | '.join(metric_cells(report))} |")
     for name, form_factor, category, score, verdict, report in below:
         accepted = "" if verdict else " (only the intended noindex)"
         print(f"\n{name}, {form_factor}, {category} {score}{accepted}:")

@@ -94,6 +94,15 @@ print(json.dumps({{"token": token, "repository": str(repositories[0].id)}}))
 """
 
 
+def pages_seed(env: dict, *, repositories: int, days: int) -> dict:
+    """Migrate, collect static files and seed SEED's data into `env`'s database: the
+    seeded user's token and first repository's id."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    seed = SEED.format(repositories=repositories, days=days)
+    return json.loads(python_in_django(env, seed).strip().splitlines()[-1])
+
+
 def cold_url(url: str, number: int) -> str:
     """The page with a range that no request has used yet (the range ends `number` days
     before the last), so no repository's sums are cached: what the first view after a
@@ -177,10 +186,7 @@ def main() -> None:
     args = parser.parse_args()
     n, loads = args.requests, args.loads
     with workdir() as path, throwaway_database(production_env(path)) as env:
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        seed = SEED.format(repositories=args.repositories, days=args.days)
-        seeded = json.loads(python_in_django(env, seed).strip().splitlines()[-1])
+        seeded = pages_seed(env, repositories=args.repositories, days=args.days)
         database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
         with gunicorn(env, workers=2) as base:
             pages = f"{base}/users/{seeded['token']}/repos"

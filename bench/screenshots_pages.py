@@ -35,8 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import CHROMIUM, CHROMIUM_ARGS, DAYS, REPOSITORIES, SEED
-from common import ROOT, gunicorn, manage, production_env, python_in_django, workdir
+from bench_pages import CHROMIUM, CHROMIUM_ARGS, DAYS, REPOSITORIES, pages_seed
+from common import ROOT, gunicorn, production_env, python_in_django, workdir
 
 OUT = ROOT / "var" / "screenshots" / "pages"
 # Viewports: a desktop, and a phone as narrow as the common ones.
@@ -129,10 +129,7 @@ def main() -> None:
     OUT.mkdir(parents=True)
     with workdir() as path:
         env = production_env(path)
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        seed = SEED.format(repositories=args.repositories, days=args.days)
-        seeded = json.loads(python_in_django(env, seed).strip().splitlines()[-1])
+        seeded = pages_seed(env, repositories=args.repositories, days=args.days)
         failing = FAILING_ID.format(last=args.repositories - 1)
         failing_id = python_in_django(env, failing).strip().splitlines()[-1]
         with gunicorn(env, workers=2) as base:

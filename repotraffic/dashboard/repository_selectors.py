@@ -44,10 +44,12 @@ POPULAR_CHARTED = 10
 
 @dataclass(frozen=True)
 class NextAttempt:
-    """When the repository's collection is next tried, and why then."""
+    """When the repository's collection is next tried, and why then, in plain words:
+    `when` says the moment against the page's clock ("today at 22:30 UTC")."""
 
     at: dt.datetime | None
     reason: str
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,27 @@ def collection_next_attempt(*, collection: Collection, now: dt.datetime) -> Next
     schedule = crontab_parse(
         "TRAFFIC_FETCH_SCHEDULE", settings.TRAFFIC_FETCH_SCHEDULE, nowfun=lambda: now
     )
-    at = now + schedule.remaining_estimate(now)
+    at = (now + schedule.remaining_estimate(now)).replace(microsecond=0)
+    daily = settings.TRAFFIC_FETCH_SCHEDULE.split()[2:] == ["*", "*", "*"]
     return NextAttempt(
-        at=at.replace(microsecond=0),
-        reason=f"The daily collection (TRAFFIC_FETCH_SCHEDULE {settings.TRAFFIC_FETCH_SCHEDULE}).",
+        at=at,
+        reason="With the daily collection." if daily else "With the scheduled collection.",
+        when=_moment_words(at, now=now),
     )
+
+
+def _moment_words(at: dt.datetime, *, now: dt.datetime) -> str:
+    """Say "today at 22:30 UTC", "tomorrow at 22:30 UTC" or "on Monday 30 November at
+    06:00 UTC" (with the year when it is not this one)."""
+    at, now = at.astimezone(dt.UTC), now.astimezone(dt.UTC)
+    days = (at.date() - now.date()).days
+    clock = at.strftime("%H:%M UTC")
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    year = "" if at.year == now.year else f" {at.year}"
+    return f"on {at:%A} {at.day} {at:%B}{year} at {clock}"
 
 
 def _popular_chart(items: list[PopularItem]) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ from repotraffic.traffic.archive_selectors import (
     repository_kind_table,
 )
 from repotraffic.traffic.selectors import METRICS
+from repotraffic.users.selectors import server_tokens
 
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -157,9 +158,14 @@ def repositories_page(request: HttpRequest, secret: str, space: PageSpace) -> Ht
             base=base,
             suffix=f"?{query}" if query else "",
             with_change=change["change_shown"],
+            shared=space.shared,
         ),
     }
     return render(request, "dashboard/repositories.html", context)
+
+
+# The REPOTRAFFIC_SERVER_TOKEN_FOR values that lend the server's token, by user.trusted.
+_LENT_TO = {False: ("everyone",), True: ("everyone", "trusted")}
 
 
 def _github_token_context(grant: PageGrant, space: PageSpace) -> dict:
@@ -170,6 +176,9 @@ def _github_token_context(grant: PageGrant, space: PageSpace) -> dict:
     return {
         "github_token_saved": grant.user.has_github_token,
         "github_login": grant.user.github_login,
+        # Without a token of their own: whether the server's collects for them.
+        "server_token_lent": bool(server_tokens())
+        and settings.REPOTRAFFIC_SERVER_TOKEN_FOR in _LENT_TO[grant.user.trusted],
     }
 
 
@@ -202,10 +211,16 @@ def _change_context(overview: Overview) -> dict:
 
 
 def _overview_rows_html(
-    rows: list[OverviewRow], *, base: str, suffix: str, with_change: bool = True
+    rows: list[OverviewRow],
+    *,
+    base: str,
+    suffix: str,
+    with_change: bool = True,
+    shared: bool = False,
 ) -> SafeString:
     """The overview table's rows. Built here rather than in the template: 500 rows through
-    the template engine took most of the page's time (docs/benchmarks.md)."""
+    the template engine took most of the page's time (docs/benchmarks.md). A failing
+    row's error is written for its owner (about their token): not on a share link's page."""
     row_html = _OVERVIEW_ROW if with_change else _OVERVIEW_ROW_WITHOUT_CHANGE
     return mark_safe(  # noqa: S308 (every text from the database is escaped)
         "".join(
@@ -214,6 +229,7 @@ def _overview_rows_html(
                 name_key=html_escape(row.repository.full_name.lower()),
                 url=html_escape(f"{base}/{row.repository.id}{suffix}"),
                 failing=' class="failing"' if row.status == STATUS_FAILING else "",
+                badge=_FAILING_BADGE if row.status == STATUS_FAILING else "",
                 views=row.views,
                 clones=row.clones,
                 change=row.change.sort_key,
@@ -223,7 +239,7 @@ def _overview_rows_html(
                 rank=row.status_rank,
                 status=row.status,
                 error=f': <span class="status-error-text">{html_escape(row.error)}</span>'
-                if row.error
+                if row.error and not shared
                 else "",
                 sparkline=_sparkline_svg(row.sparkline),
             )
@@ -235,29 +251,42 @@ def _overview_rows_html(
 _OVERVIEW_ROW = (
     '\n<tr data-name="{name_key}" data-views="{views}" data-clones="{clones}"'
     ' data-change="{change}" data-stars="{stars}" data-status="{rank}"{failing}>'
-    '<th scope="row"><a href="{url}">{name}</a></th>'
+    '<th scope="row"><a href="{url}">{name}</a>{badge}</th>'
     '<td class="spark">{sparkline}</td>'
     '<td class="number">{views:,}</td><td class="number">{clones:,}</td>'
     '<td class="number change">{change_label}</td><td class="number">{stars_label}</td>'
     '<td class="status status-{rank}">{status}{error}</td></tr>'
 )
+# Beside the name, shown only where the status column is off screen (overview.css);
+# hidden from screen readers, which read the status cell.
+_FAILING_BADGE = ' <span class="status-badge" aria-hidden="true">failing</span>'
 _OVERVIEW_ROW_WITHOUT_CHANGE = _OVERVIEW_ROW.replace(
     '<td class="number change">{change_label}</td>', ""
 )
 
 
+# A sparkline's height in the viewBox's units: two steps to each of its 28 CSS pixels,
+# finer than a phone's screen shows, and at most two digits a point, where raw figures
+# took four or five across 500 rows (most of the overview's HTML).
+_SPARKLINE_LEVELS = 56
+
+
 def _sparkline_svg(values: list[int]) -> str:
     """Views per bucket as an inline SVG line, scaled to its own maximum; in the
-    viewBox's units one bucket wide and one view high, stretched to the cell."""
+    viewBox's units one bucket wide, rounded to _SPARKLINE_LEVELS high, stretched to the
+    cell."""
     if not values:
         return ""
     if len(values) == 1:
         values = values * 2
-    top = max(values) or 1
-    points = " ".join(f"{index},{top - value}" for index, value in enumerate(values))
+    scale = _SPARKLINE_LEVELS / (max(values) or 1)
+    points = " ".join(
+        f"{index},{_SPARKLINE_LEVELS - round(value * scale)}" for index, value in enumerate(values)
+    )
     return (
-        f'<svg viewBox="0 0 {len(values) - 1} {top}" preserveAspectRatio="none" width="120"'
-        f' height="28" aria-hidden="true" focusable="false"><polyline points="{points}"/></svg>'
+        f'<svg viewBox="0 0 {len(values) - 1} {_SPARKLINE_LEVELS}" preserveAspectRatio="none"'
+        f' width="120" height="28" aria-hidden="true" focusable="false">'
+        f'<polyline points="{points}"/></svg>'
     )
 
 

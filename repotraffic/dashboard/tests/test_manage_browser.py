@@ -364,7 +364,8 @@ class TestShareLinks:
 
     def test_the_apis_refusal_is_shown_in_words(self, tab, live_server, owner_and_token, settings):
         settings.REPOTRAFFIC_MAX_SHARE_LINKS_PER_USER = 0
-        token = owner_and_token[1]
+        user, token = owner_and_token
+        RepositoryFactory.create(user=user, owner="acme", name="rocket")
         page = open_panel(tab, live_server, token)
 
         page.page.get_by_role("button", name="Create link").click()
@@ -374,6 +375,20 @@ class TestShareLinks:
         )
         assert page.page.locator("#manage-link-new").is_hidden()
         page.assert_clean(allowed_errors=("403",))
+
+    def test_they_show_once_there_is_a_repository_to_share(
+        self, tab, live_server, owner_and_token, fake
+    ):
+        page = open_panel(tab, live_server, owner_and_token[1], **WIDE)
+        links = page.page.locator("#manage-links-section")
+        assert links.is_hidden()  # nothing to share yet
+
+        page.page.get_by_label("Repository URL").fill("https://github.com/acme/rocket")
+        page.page.get_by_role("button", name="Add", exact=True).click()
+
+        expect(links).to_be_visible()
+        expect(page.page.get_by_label("What it shows")).to_contain_text("Only acme/rocket")
+        page.assert_clean()
 
 
 class TestKeyboard:

@@ -153,3 +153,94 @@ def test_fits_a_phone(tab, live_server, token, repositories):
     (ink,) = page.ink()
     assert ink > 500
     page.assert_clean()
+
+
+# --- issue 10's review of the pages --------------------------------------------------
+
+# Pixels drawn (alpha > 0) in the chart canvas's first two columns: y-axis labels wider
+# than their axis are cut off there.
+LEFT_EDGE_INK = """() => {
+  const canvas = document.querySelector("#overview-chart canvas");
+  const { data } = canvas.getContext("2d").getImageData(0, 0, 2, canvas.height);
+  let ink = 0;
+  for (let i = 3; i < data.length; i += 4) ink += data[i] > 0 ? 1 : 0;
+  return ink;
+}"""
+
+
+def test_the_y_axis_has_room_for_millions(tab, live_server, token, owner_and_token):
+    for name in ("big", "bigger"):
+        repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name=name)
+        traffic_days_create(
+            repository=repository, start=dt.date(2024, 1, 1), days=200, views=900_000, clones=9
+        )
+    page = tab(**WIDE)
+
+    page.open(live_server.url + page_url(token))
+
+    assert page.page.evaluate(LEFT_EDGE_INK) == 0
+    page.assert_clean()
+
+
+def test_a_bucket_cut_short_by_the_range_is_marked_partial(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    # From a Wednesday: the range holds 5 days of the week of Monday 1 January.
+    page.open(live_server.url + page_url(token) + "?start=2024-01-03&end=2024-07-18")
+    over = page.page.locator("#overview-chart .u-over").bounding_box()
+
+    page.page.mouse.move(over["x"] + 1, over["y"] + over["height"] / 2)
+
+    values = page.page.locator("#overview-chart .u-legend .u-value")
+    expect(values.first).to_have_text("week of 1 Jan 2024 (partial)")
+    # Its figures are the part's, from the server (1 + 5 + 3 views a day, 5 days).
+    expect(values.nth(1)).to_have_text("45")
+    page.assert_clean()
+
+
+def test_a_failing_repository_is_marked_beside_its_name_on_a_phone(
+    tab, live_server, token, repositories
+):
+    page = tab(viewport={"width": 390, "height": 844})
+    page.open(live_server.url + page_url(token))
+    badge = page.page.locator(".overview-table tr.failing .status-badge")
+
+    expect(badge).to_be_visible()
+    assert badge.inner_text() == "failing"
+    box = badge.bounding_box()
+    assert box["x"] + box["width"] <= 390  # seen without scrolling sideways
+    assert page.page.locator(".overview-table .status-badge").count() == 1  # delta only
+
+    wide = tab(**WIDE)
+    wide.open(live_server.url + page_url(token))
+    # The status column is in view: no second mark.
+    expect(wide.page.locator(".overview-table .status-badge")).to_be_hidden()
+    page.assert_clean()
+    wide.assert_clean()
+
+
+def test_a_new_users_empty_overview_leads_to_adding_a_repository(tab, live_server, token):
+    page = tab(viewport={"width": 390, "height": 844})
+    page.open(live_server.url + page_url(token), charts=False)
+    page.page.wait_for_selector("#manage[data-loaded]")
+
+    # Nothing to filter or share yet.
+    assert page.page.locator("form.filter").count() == 0
+    assert page.page.locator("#manage-links-section").is_hidden()
+    # The URL field's hint fits in it.
+    field = page.page.locator("#manage-add-url")
+    fits = field.evaluate(
+        """(input) => {
+          const style = getComputedStyle(input);
+          const context = document.createElement("canvas").getContext("2d");
+          context.font = `${style.fontSize} ${style.fontFamily}`;
+          const room = input.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+          return context.measureText(input.placeholder).width <= room;
+        }"""
+    )
+    assert fits
+
+    page.page.get_by_role("link", name="Add a repository").click()
+
+    expect(field).to_be_focused()
+    page.assert_clean()

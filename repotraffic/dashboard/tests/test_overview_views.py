@@ -24,7 +24,10 @@ def empty_cache():
 
 
 def table_names(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="[^"]+">acme/([\w-]+)</a></th>', html)
+    return re.findall(
+        r'<th scope="row"><a href="[^"]+">acme/([\w-]+)</a>(?: <span [^>]+>failing</span>)?</th>',
+        html,
+    )
 
 
 def combined_chart(html: str) -> dict:
@@ -145,6 +148,48 @@ class TestOverview:
         assert "No repositories yet" in html
         assert "overview-chart-data" not in html
 
+    def test_without_repositories_it_leads_to_the_panel_and_hides_what_needs_one(
+        self, client, token
+    ):
+        html = client.get(page_url(token)).content.decode()
+
+        # The way forward is the panel's field; the API is a secondary hint.
+        assert '<a href="#manage-add-url" data-manage-add>Add a repository</a>' in html
+        assert 'id="manage-add-url"' in html
+        assert html.index("Add a repository</a>") < html.index("POST /api/repos/create")
+        # Nothing to filter by date or to share yet.
+        assert '<form class="filter"' not in html
+        assert 'id="manage-links-section" aria-labelledby="manage-links-title" hidden>' in html
+
+    def test_with_a_repository_the_filter_and_share_links_are_there(
+        self, client, token, repository
+    ):
+        html = client.get(page_url(token)).content.decode()
+
+        assert '<form class="filter"' in html
+        assert 'id="manage-links-section" aria-labelledby="manage-links-title">' in html
+        assert "data-manage-add" not in html
+
+    def test_a_failing_repository_is_marked_beside_its_name(
+        self, client, token, owner_and_token, repository
+    ):
+        RepositoryFactory.create(
+            user=owner_and_token[0], owner="acme", name="gone", collection__last_error="gone"
+        )
+
+        html = client.get(page_url(token)).content.decode()
+
+        assert html.count('class="status-badge"') == 1
+        assert '>acme/gone</a> <span class="status-badge" aria-hidden="true">failing</span>' in html
+
+    def test_an_unknown_token_leads_home(self, client):
+        response = client.get(page_url("0" * 32))
+
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert '<a href="/">Go to the home page</a>' in html
+        assert '<a class="wordmark" href="/">repotraffic</a>' in html
+
     @pytest.mark.parametrize(("query", "message"), BAD_RANGES)
     def test_bad_range_is_a_400_page_with_the_form(self, client, token, repository, query, message):
         response = client.get(f"{page_url(token)}?{query}")
@@ -206,6 +251,9 @@ class TestChangeColumn:
 
 # Distinctive enough that no six characters of it appear in a page by chance.
 GITHUB_TOKEN = "ghp_Zq8Xw3Vn5Tk2Lm9Rp4Yd7Hs1"
+# What the panel says without a token of the user's own, as the server lends its or not.
+LENT = "this server collects your repositories with its own"
+NOT_LENT = "your repositories are not collected until you set"
 
 
 class TestGitHubTokenState:
@@ -239,6 +287,35 @@ class TestGitHubTokenState:
         assert ">Set token</button>" in html
         assert '<p id="manage-token-remove-row" hidden>' in html
 
+    @pytest.mark.parametrize(
+        ("server_token", "lent_to", "trusted", "says"),
+        [
+            (
+                "ghp_server",
+                "everyone",
+                False,
+                LENT,
+            ),
+            ("ghp_server", "trusted", True, LENT),
+            ("ghp_server", "trusted", False, NOT_LENT),
+            ("ghp_server", "nobody", True, NOT_LENT),
+            ("", "everyone", False, NOT_LENT),
+        ],
+    )
+    def test_without_one_it_says_plainly_what_collects(
+        self, client, settings, owner_and_token, server_token, lent_to, trusted, says
+    ):
+        settings.GITHUB_TOKEN = server_token
+        settings.REPOTRAFFIC_SERVER_TOKEN_FOR = lent_to
+        user, token = owner_and_token
+        user.trusted = trusted
+        user.save()
+
+        html = client.get(page_url(token)).content.decode()
+
+        assert f"<strong>No GitHub token saved</strong>: {says}" in html
+        assert "where its operator allows" not in html
+
     def test_a_share_page_says_nothing_of_it(self, client, owner_and_token, share_key, repository):
         user = owner_and_token[0]
         user.github_token_encrypted = secret_encrypt(GITHUB_TOKEN)
@@ -263,6 +340,21 @@ class TestSharedOverview:
         assert "/users/" not in html
         assert "/api/" not in html
         assert "<form" in html and 'method="post"' not in html.lower()
+
+    def test_a_failing_repositorys_error_is_left_to_its_owner(
+        self, client, token, share_key, owner_and_token
+    ):
+        error = "GitHub says the token cannot push to acme/gone: give it push access."
+        RepositoryFactory.create(
+            user=owner_and_token[0], owner="acme", name="gone", collection__last_error=error
+        )
+
+        shared = client.get(share_url(share_key)).content.decode()
+        owners = client.get(page_url(token)).content.decode()
+
+        assert error not in shared
+        assert '<td class="status status-0">failing</td>' in shared
+        assert error in owners
 
     def test_query_count_does_not_grow_with_the_repositories(
         self, client, share_key, owner_and_token, django_assert_num_queries

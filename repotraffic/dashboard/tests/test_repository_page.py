@@ -152,8 +152,10 @@ def test_the_next_attempt_is_the_next_scheduled_run(repository, settings):
 
     # TRAFFIC_FETCH_SCHEDULE's default: 22:30 UTC every day.
     assert attempt.at == dt.datetime(2026, 11, 27, 22, 30, tzinfo=dt.UTC)
+    assert (attempt.when, attempt.reason) == ("today at 22:30 UTC", "With the daily collection.")
     later = collection_next_attempt(collection=collection, now=now.replace(hour=23))
     assert later.at == dt.datetime(2026, 11, 28, 22, 30, tzinfo=dt.UTC)
+    assert later.when == "tomorrow at 22:30 UTC"
 
 
 def test_the_next_attempt_follows_the_configured_schedule(repository, settings):
@@ -165,7 +167,9 @@ def test_the_next_attempt_follows_the_configured_schedule(repository, settings):
     )
 
     assert attempt.at == dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
-    assert "0 6 * * 1" in attempt.reason
+    # In plain words: neither the setting's name nor its crontab fields.
+    assert attempt.when == "on Monday 30 November at 06:00 UTC"
+    assert attempt.reason == "With the scheduled collection."
 
 
 def test_a_running_collection_is_attempting_now(repository):
@@ -246,9 +250,33 @@ def test_a_failing_repository_shows_its_error_and_the_next_attempt_where_the_cha
     assert response.status_code == 200
     assert error in html
     assert "The last collection failed" in html
-    assert "2026-11-27 22:30 UTC" in html
+    assert "today at 22:30 UTC</time>. With the daily collection." in html
+    assert "TRAFFIC_FETCH_SCHEDULE" not in html
     traffic = html[html.index('id="traffic-title"') : html.index('id="referrers-title"')]
     assert error in traffic  # where the chart would be
+
+
+def test_a_share_page_says_since_when_collection_fails_without_the_owners_detail(
+    client, token, owner_and_token, share_key
+):
+    repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="broken")
+    error = "GitHub says the token cannot push to acme/broken: give it push access."
+    success = dt.datetime(2026, 11, 20, 22, 31, tzinfo=dt.UTC)
+    failure = dt.datetime(2026, 11, 26, 22, 31, tzinfo=dt.UTC)
+    Collection.objects.filter(repository=repository).update(
+        last_error=error, last_success_at=success, last_attempt_at=failure, last_error_at=failure
+    )
+
+    with time_machine.travel(dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)):
+        shared = client.get(share_url(share_key, repository)).content.decode()
+        owners = client.get(page_url(token, repository)).content.decode()
+
+    assert error not in shared
+    assert "token" not in shared.lower()
+    assert "Collection of this repository is failing since its last success on" in shared
+    assert "2026-11-20 22:31 UTC" in shared
+    assert "Next attempt: <time" in shared
+    assert error in owners  # the owner keeps the detail
 
 
 def test_the_share_page_is_read_only_and_never_holds_the_token(client, token, seeded, share_key):

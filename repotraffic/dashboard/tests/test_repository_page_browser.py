@@ -377,3 +377,88 @@ def test_a_failing_repository_shows_its_error_in_place_of_the_charts_and_passes_
     assert traffic.locator("canvas").count() == 0
     violations = axe_violations(page)
     assert violations == [], axe_report(violations)
+
+
+# --- issue 10's review of the pages --------------------------------------------------
+
+# Pixels drawn (alpha > 0) in the canvas's first two columns of each chart: y-axis labels
+# wider than their axis are cut off there.
+LEFT_EDGE_INK = """(selector) => Array.from(document.querySelectorAll(selector), (canvas) => {
+  const { data } = canvas.getContext("2d").getImageData(0, 0, 2, canvas.height);
+  let ink = 0;
+  for (let i = 3; i < data.length; i += 4) ink += data[i] > 0 ? 1 : 0;
+  return ink;
+})"""
+
+
+def test_y_axis_labels_of_big_figures_are_not_cut_off(page, live_server, token, owner_and_token):
+    busy = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="busy")
+    traffic_days_create(
+        repository=busy, start=dt.date(2023, 1, 2), days=800, views=90_000, clones=1_234
+    )
+
+    for interval in ("month", "day"):
+        open_page(page, live_server.url + page_url(token, busy) + f"?interval={interval}")
+        assert page.evaluate(LEFT_EDGE_INK, "[data-metric] canvas") == [0, 0]
+        # Both plots start at the same x: the shared cursor lines up.
+        lefts = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[data-metric] .u-over'),"
+            " (over) => over.getBoundingClientRect().left)"
+        )
+        assert lefts[0] == lefts[1]
+
+
+def test_legends_name_weeks_and_months_in_words(page, live_server, token, long_history):
+    open_page(page, live_server.url + page_url(token, long_history) + "?interval=month")
+    # The last complete month of 2023-01-02 + 400 days (the last one is cut short).
+    assert legend_texts(page, "views")[0] == "Views: 310 (Jan 2024)"
+
+    page.get_by_label("Weeks").check()
+    expect(page.locator(".legend-item").first).to_have_text(
+        re.compile(r"^Views: [\d,]+ \(week of \d{1,2} [A-Z][a-z]{2} 2024\)$")
+    )
+
+
+def test_without_uniques_the_caption_leaves_them_out_and_the_legend_says_why(
+    page, live_server, token, long_history
+):
+    open_page(page, live_server.url + page_url(token, long_history) + "?interval=month")
+    views = page.locator("figure:has([data-metric='views'])")
+
+    expect(views.locator("figcaption")).to_have_text("Views", use_inner_text=True)
+    expect(views.locator(".legend-note")).to_have_text("Unique visitors: none by month")
+
+    # Weekly uniques are GitHub's own, for whole weeks (TrafficWeek): none here.
+    page.get_by_label("Weeks").check()
+    expect(views.locator(".legend-note")).to_have_text(
+        "Unique visitors: none from GitHub for these weeks"
+    )
+
+    page.get_by_label("Days").check()
+    expect(views.locator("figcaption")).to_have_text(
+        "Views and unique visitors", use_inner_text=True
+    )
+    assert views.locator(".legend-note").count() == 0
+
+
+def test_no_empty_band_under_the_charts(page, live_server, token, seeded):
+    open_page(page, live_server.url + page_url(token, seeded))
+
+    for selector in ("[data-metric='views']", "[data-stars-plot]", "[data-popular-plot]"):
+        plot = page.locator(selector).first.bounding_box()
+        drawn = page.locator(f"{selector} .uplot").first.bounding_box()
+        assert plot["y"] + plot["height"] - (drawn["y"] + drawn["height"]) < 2, selector
+
+
+def test_reset_zoom_looks_disabled_in_dark_mode(browser, live_server, token, seeded):
+    tab = Tab(browser, live_server, viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    open_page(tab.page, live_server.url + page_url(token, seeded))
+    reset = tab.page.locator("[data-zoom-reset]")
+    apply = tab.page.get_by_role("button", name="Apply")
+
+    assert reset.is_disabled()
+    style = "(element) => getComputedStyle(element).backgroundColor"
+    assert reset.evaluate(style) == "rgba(0, 0, 0, 0)"  # an outline, not a filled button
+    assert apply.evaluate(style) != "rgba(0, 0, 0, 0)"
+    tab.assert_clean()
+    tab.close()

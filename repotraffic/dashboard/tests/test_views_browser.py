@@ -313,3 +313,33 @@ def test_charts_follow_the_system_colour_scheme(tab, live_server, token, reposit
     assert page.page.evaluate(COLOUR_PIXELS, list(DARK_VIEWS_GREEN)) > 0
     assert page.page.evaluate(COLOUR_PIXELS, list(LIGHT_VIEWS_GREEN)) == 0
     page.assert_clean()
+
+
+LAYOUT_SHIFTS = """
+window.__layoutShifts = [];
+new PerformanceObserver((list) => {
+  list.getEntries().forEach((entry) => {
+    const moved = entry.sources.map((source) => source.node?.id || source.node?.className);
+    window.__layoutShifts.push(`${entry.value.toFixed(4)} ${moved.join(", ")}`);
+  });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+@pytest.mark.parametrize("which", ["overview", "repository"])
+def test_nothing_moves_on_a_phone_as_the_scripts_fill_the_page_in(
+    tab, live_server, token, owner_and_token, today, which
+):
+    # Over two years of days: the repository page's "Auto" interval says "(months)", its
+    # widest, and the overview's chart has the legend of a month.
+    long = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="long")
+    traffic_days_create(repository=long, start=today - dt.timedelta(days=799), days=800)
+    page = tab(viewport={"width": 390, "height": 844})
+    page.page.add_init_script(LAYOUT_SHIFTS)
+
+    page.open(live_server.url + (page_url(token) if which == "overview" else page_url(token, long)))
+    page.page.evaluate(TWO_FRAMES)
+
+    assert page.page.evaluate("window.__layoutShifts") == []
+    page.assert_clean()

@@ -48,6 +48,39 @@ export const palette = () => {
 
 const formatValue = (value) => (value == null ? "–" : numberFormat.format(value));
 
+// Axis labels: compact from five digits on (12k, 1.2M), each axis as wide as its widest
+// label, so that no label is cut off at the canvas's edge.
+const compactFormat = new Intl.NumberFormat("en-US", {
+  notation: "compact", maximumFractionDigits: 1,
+});
+const axisNumbers = (u, values) => values.map((value) => {
+  if (value == null) return "";
+  return Math.abs(value) >= 10000 ? compactFormat.format(value) : numberFormat.format(value);
+});
+export const axisSize = (u, values, axisIndex, cycle) => {
+  const axisOf = u.axes[axisIndex];
+  if (cycle > 1) return axisOf._size; // uPlot's resizing loop: settle
+  const widest = (values || []).reduce((longest, text) => (
+    String(text).length > longest.length ? String(text) : longest), "");
+  u.ctx.font = axisOf.font[0];
+  const text = widest ? u.ctx.measureText(widest).width / uPlot.pxRatio : 0;
+  return Math.ceil(axisOf.ticks.size + axisOf.gap + text + 4);
+};
+
+// The legend's name of the bucket starting at `seconds`: "2026-10-05" for a day,
+// "week of 5 Oct 2026", "Oct 2026" for a month.
+const weekFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
+});
+const monthFormat = new Intl.DateTimeFormat("en-GB", {
+  month: "short", year: "numeric", timeZone: "UTC",
+});
+export const periodLabel = (seconds, interval = "day") => {
+  if (interval === "week") return `week of ${weekFormat.format(new Date(seconds * 1000))}`;
+  if (interval === "month") return monthFormat.format(new Date(seconds * 1000));
+  return isoDate(seconds);
+};
+
 /* The trailing 7-day mean of the complete days; null where the window holds a partial
  * or missing day, so the average never dips for a day still being counted. */
 export const movingAverage = (values, partial, width = 7) => {
@@ -160,7 +193,7 @@ const markersDraw = (markers, colors) => (u) => {
   ctx.restore();
 };
 
-const legendCreate = (element, specs, full, partial) => {
+const legendCreate = (element, specs, full, partial, interval) => {
   element.replaceChildren();
   const values = specs.map((spec, index) => {
     const item = document.createElement("li");
@@ -190,9 +223,14 @@ const legendCreate = (element, specs, full, partial) => {
         at = latestIndex(series, partial);
       }
       const value = at >= 0 && at != null ? series[at] : null;
-      const suffix = at >= 0 && at != null ? ` (${isoDate(u.data[0][at])})` : "";
-      values[seriesIndex].textContent = formatValue(value) + (partial.has(at) ? " so far" : "") +
-        suffix;
+      const known = at >= 0 && at != null;
+      // A partial day is still being counted; a partial week or month may also be one
+      // that the range cuts short.
+      const part = partial.has(at) ? (interval === "day" ? " so far" : ", partial") : "";
+      const suffix = known ? ` (${periodLabel(u.data[0][at], interval)}` : "";
+      values[seriesIndex].textContent = interval === "day"
+        ? formatValue(value) + part + (known ? `${suffix})` : "")
+        : formatValue(value) + (known ? `${suffix}${part})` : "");
     });
   };
   return { show };
@@ -202,12 +240,15 @@ const legendCreate = (element, specs, full, partial) => {
  *   x: epoch seconds; series: [{label, values, stroke, fill?, dash?, scale?}];
  *   partial: Set of indexes whose figures may still grow; markers: [[seconds, label]];
  *   log: asinh scale (zeros stay drawable); sync: cursor and zoom group key;
- *   zoom: [min, max] seconds or null; onZoom(min, max): a drag selected this range.
+ *   zoom: [min, max] seconds or null; onZoom(min, max): a drag selected this range;
+ *   interval: "day", "week" or "month", what each x is the first day of (the legend);
+ *   yWidest: the largest figure of every chart of the `sync` group, so that their y
+ *   axes are as wide and their plots line up under a shared cursor.
  * Returns the uPlot instance. */
 export const timeChart = (plot, legend, options) => {
   const {
     x, series, height = 240, partial = new Set(), markers = [], log = false,
-    sync = null, zoom = null, onZoom = null, scales = {},
+    sync = null, zoom = null, onZoom = null, scales = {}, interval = "day", yWidest = null,
   } = options;
   const colors = palette();
   const full = series.map((spec) => spec.values);
@@ -216,7 +257,16 @@ export const timeChart = (plot, legend, options) => {
     ? spec.values.map((value, index) => (partial.has(index) ? null : value))
     : spec.values));
   const xAxis = { ...axis(colors), incrs: DAY_INCREMENTS, values: DATE_LABELS, space: 70 };
-  const yAxis = { ...axis(colors), incrs: log ? undefined : INCREMENTS, size: 52, space: 36 };
+  const yAxis = {
+    ...axis(colors), incrs: log ? undefined : INCREMENTS, values: axisNumbers, space: 36,
+    // In a group, the width of the longest label any of its axes can show, whatever
+    // each one shows: 8s as wide as the widest digits, compact ones up to "888.8M".
+    size: yWidest == null ? axisSize : (u, values, index, cycle) => axisSize(u, [
+      yWidest * 1.1 >= 10000
+        ? "888.8M"
+        : numberFormat.format(Math.ceil(yWidest * 1.1)).replace(/\d/g, "8"),
+    ], index, cycle),
+  };
   const axes = [xAxis, yAxis];
   const scaleOptions = {
     x: {
@@ -229,9 +279,12 @@ export const timeChart = (plot, legend, options) => {
   };
   Object.entries(scales).forEach(([key, scale]) => {
     scaleOptions[key] = log ? { distr: 4, asinh: 1 } : scale;
-    axes.push({ ...axis(colors), scale: key, side: 1, size: 60, grid: { show: false } });
+    axes.push({
+      ...axis(colors), scale: key, side: 1, size: axisSize, values: axisNumbers,
+      grid: { show: false },
+    });
   });
-  const legendView = legendCreate(legend, series, full, partial);
+  const legendView = legendCreate(legend, series, full, partial, interval);
   const chart = new uPlot({
     width: Math.max(plot.clientWidth, 200),
     height,
@@ -314,6 +367,12 @@ export const resizeFollow = (plots, groups) => {
   plots.forEach((plot) => observer.observe(plot));
   return observer;
 };
+
+// Back to the browser between two pieces of work (drawing one group of charts and the
+// next), so that it can paint and answer input in between.
+export const yieldToMain = () => (globalThis.scheduler?.yield
+  ? globalThis.scheduler.yield()
+  : new Promise((resolve) => setTimeout(resolve, 0)));
 
 /* Benchmark hooks, only with ?bench=1 in the address: performance marks around the
  * first frame painted with the charts, and <html data-charts-drawn="N">. */

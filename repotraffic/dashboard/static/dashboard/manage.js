@@ -93,6 +93,7 @@ const renderRepositories = () => {
   );
   byId("manage-repos-count").textContent = `(${repositories.length})`;
   byId("manage-repos-empty").hidden = repositories.length > 0;
+  if (repositories.length) byId("manage-links-section").hidden = false;
   const scope = byId("manage-link-scope");
   const chosen = scope.value;
   scope.replaceChildren(
@@ -263,6 +264,8 @@ const renderShareLinks = (links) => {
 
 const shareLinksLoad = async () => {
   const { data } = await api("/api/share-links");
+  // Links made before every repository was deleted: still there to revoke.
+  if (data.length) byId("manage-links-section").hidden = false;
   renderShareLinks(data);
 };
 
@@ -318,6 +321,15 @@ const shareLinkRevoke = async ({ link, what, button }) => {
   });
   (done ? ok : byId("manage-links-title")).focus();
 };
+
+// "Add a repository" in the empty overview: to the panel's field for it.
+document.querySelectorAll("[data-manage-add]").forEach((link) => {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    panelShow(true);
+    byId("manage-add-url").focus();
+  });
+});
 
 // First load: what the owner has.
 const loadError = byId("manage-repos-error");

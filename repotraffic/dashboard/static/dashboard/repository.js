@@ -17,7 +17,9 @@
  * zoom" shows every day: at once when they are loaded, else by asking the server.
  */
 
-import { DAY, benchMark, isoDate, movingAverage, palette, resizeFollow, timeChart } from "./charts.js";
+import {
+  DAY, benchMark, isoDate, movingAverage, palette, resizeFollow, timeChart, yieldToMain,
+} from "./charts.js";
 
 const source = document.getElementById("repository-data");
 const data = source ? JSON.parse(source.textContent) : null;
@@ -139,6 +141,29 @@ const trafficCharts = () => {
     return series;
   };
 
+  /* The caption names unique visitors only when the chart shows them; when it does not,
+   * a note in the legend says why (the legend's room is kept in the page: no shift). */
+  const uniquesNote = (plot, set, name) => {
+    const names = METRICS[plot.dataset.metric];
+    const shown = set[names.unique[1]].some((value) => value != null);
+    const caption = plot.closest("figure").querySelector("[data-uniques-caption]");
+    if (caption) {
+      caption.hidden = !shown;
+    }
+    if (!shown) {
+      const note = document.createElement("li");
+      note.className = "legend-note muted";
+      note.textContent = name === "month"
+        ? `${names.unique[0]}: none by month`
+        : `${names.unique[0]}: none from GitHub for these weeks`;
+      legendFor(plot).append(note);
+    }
+  };
+
+  // The largest figure of both charts: their y axes as wide, their plots aligned.
+  const widest = (set) => Object.values(METRICS).flatMap((names) => [names.count, names.unique])
+    .reduce((most, [, key]) => set[key].reduce((top, value) => Math.max(top, value ?? 0), most), 0);
+
   const draw = () => {
     charts.forEach((chart) => chart.destroy());
     charts.clear();
@@ -155,11 +180,14 @@ const trafficCharts = () => {
         partial: new Set(set.partial),
         markers: data.releases,
         log: form.elements.log.checked,
+        interval: name,
+        yWidest: widest(set),
         sync: "traffic",
         zoom,
         onZoom: (min, max) => zoomTo([min, max], { push: true }),
       });
       charts.set(plot, chart);
+      uniquesNote(plot, set, name);
     });
     resetState();
     container.dataset.interval = name;
@@ -412,13 +440,24 @@ const collectNow = () => {
   });
 };
 
-const start = () => {
+const start = async () => {
   tablesSortable();
   collectNow();
   if (!data || typeof uPlot === "undefined") {
     return;
   }
-  const groups = [trafficCharts(), popularCharts(), otherCharts()].filter(Boolean);
+  // The traffic charts first, then each other group in a task of its own: on a slow
+  // phone, six charts drawn in one go held the page for a long task.
+  const groups = [];
+  for (const drawGroup of [trafficCharts, popularCharts, otherCharts]) {
+    if (groups.length) {
+      await yieldToMain();
+    }
+    const charts = drawGroup();
+    if (charts) {
+      groups.push(charts);
+    }
+  }
   const plots = groups.flatMap((charts) => Array.from(charts.keys()));
   resizeFollow(plots, groups);
   // Canvases cannot read CSS variables: a theme change redraws with the new palette.
