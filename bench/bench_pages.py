@@ -196,8 +196,10 @@ def main() -> None:
             single_times, single_size = server_times([warmed_up(single)] * n)
             browser = browser_times(
                 {
-                    "cached": [pages] * (loads + 1),
-                    "not cached": [cold_url(pages, n + i + 1) for i in range(loads + 1)],
+                    "cached": [f"{pages}?bench=1"] * (loads + 1),
+                    "not cached": [
+                        f"{cold_url(pages, n + i + 1)}&bench=1" for i in range(loads + 1)
+                    ],
                 }
             )
             browser_warm, browser_cold = browser["cached"], browser["not cached"]

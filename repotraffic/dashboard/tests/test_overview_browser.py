@@ -2,6 +2,7 @@
 chart, and sorting and searching the table by mouse and by keyboard."""
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -52,12 +53,12 @@ def test_draws_the_combined_chart_and_the_sparklines(tab, live_server, token, re
     response = page.open(live_server.url + page_url(token))
 
     assert response.status == 200
-    assert page.page.get_attribute("html", "data-charts-drawn") == "1"
+    assert page.page.get_attribute("html", "data-overview-ready") == "true"
     (ink,) = page.ink()
     assert ink > 1000
     # 200 days: weeks, each Monday's week; the legend shows the latest complete one.
-    legend = page.page.locator("#overview-chart .u-legend .u-value")
-    assert legend.first.inner_text().startswith("week of ")
+    legend = page.page.locator("#overview-legend .legend-value")
+    assert "(week of " in legend.first.inner_text()
     assert page.page.locator(".overview-table .spark polyline").count() == 3
     # Failing first, then by views.
     assert names(page) == ["delta", "bravo", "charlie", "alpha"]
@@ -138,7 +139,8 @@ def test_the_share_space_draws_the_same_without_the_token(
 
     page.open(live_server.url + share_url(share_key))
 
-    assert page.page.get_attribute("html", "data-charts-drawn") == "1"
+    assert page.page.get_attribute("html", "data-overview-ready") == "true"
+    assert page.page.locator("#overview-chart canvas").count() == 1
     assert token not in page.page.content()
     assert page.page.locator(f"a[href*='/share/{share_key}/repos/']").count() == 4
     page.assert_clean()
@@ -190,10 +192,9 @@ def test_a_bucket_cut_short_by_the_range_is_marked_partial(tab, live_server, tok
 
     page.page.mouse.move(over["x"] + 1, over["y"] + over["height"] / 2)
 
-    values = page.page.locator("#overview-chart .u-legend .u-value")
-    expect(values.first).to_have_text("week of 1 Jan 2024 (partial)")
+    values = page.page.locator("#overview-legend .legend-value")
     # Its figures are the part's, from the server (1 + 5 + 3 views a day, 5 days).
-    expect(values.nth(1)).to_have_text("45")
+    expect(values.first).to_have_text("45 (week of 1 Jan 2024, partial)")
     page.assert_clean()
 
 
@@ -244,3 +245,38 @@ def test_a_new_users_empty_overview_leads_to_adding_a_repository(tab, live_serve
 
     expect(field).to_be_focused()
     page.assert_clean()
+
+
+def test_the_chart_legend_works_from_the_keyboard(tab, live_server, token, repositories):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token))
+    clones = page.page.locator("#overview-legend button", has_text="Clones")
+
+    clones.focus()
+    page.page.keyboard.press("Enter")
+
+    assert clones.get_attribute("aria-pressed") == "false"
+    page.page.keyboard.press("Space")
+    assert clones.get_attribute("aria-pressed") == "true"
+
+
+def test_a_drag_across_the_chart_opens_the_page_for_those_dates(
+    tab, live_server, token, repositories
+):
+    page = tab(**WIDE)
+    page.open(live_server.url + page_url(token))
+    box = page.page.locator("#overview-chart .u-over").bounding_box()
+    assert box is not None
+
+    with page.page.expect_navigation():
+        page.page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+        page.page.mouse.down()
+        page.page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+        page.page.mouse.up()
+
+    query = parse_qs(urlsplit(page.page.url).query)
+    start, end = dt.date.fromisoformat(query["start"][0]), dt.date.fromisoformat(query["end"][0])
+    # 200 days from 2024-01-01: about a third of the way to two thirds.
+    assert dt.date(2024, 2, 1) < start < end < dt.date(2024, 6, 1)
+    caption = page.page.locator(".overview-table caption").inner_text()
+    assert f"from {start.isoformat()} to {end.isoformat()}" in caption

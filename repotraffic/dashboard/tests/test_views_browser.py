@@ -58,7 +58,7 @@ COLOUR_PIXELS = """
 }
 """
 # The overview marks its charts drawn; the repository page marks itself ready.
-CHARTS_READY = "html[data-charts-drawn], html[data-repository-ready]"
+CHARTS_READY = "html[data-overview-ready], html[data-repository-ready]"
 FIRST_CANVAS_WIDTH = "document.querySelector('.chart-plot canvas').clientWidth"
 LIGHT_VIEWS_GREEN = (0x1A, 0x7F, 0x37)
 DARK_VIEWS_GREEN = (0x3F, 0xB9, 0x50)
