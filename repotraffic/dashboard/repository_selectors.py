@@ -107,7 +107,11 @@ def collection_next_attempt(*, collection: Collection, now: dt.datetime) -> Next
     daily = settings.TRAFFIC_FETCH_SCHEDULE.split()[2:] == ["*", "*", "*"]
     return NextAttempt(
         at=at,
-        reason="With the daily collection." if daily else "With the scheduled collection.",
+        reason=(
+            "It comes with the daily collection."
+            if daily
+            else "It comes with the scheduled collection."
+        ),
         when=_moment_words(at, now=now),
     )
 

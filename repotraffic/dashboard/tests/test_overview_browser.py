@@ -280,3 +280,55 @@ def test_a_drag_across_the_chart_opens_the_page_for_those_dates(
     assert dt.date(2024, 2, 1) < start < end < dt.date(2024, 6, 1)
     caption = page.page.locator(".overview-table caption").inner_text()
     assert f"from {start.isoformat()} to {end.isoformat()}" in caption
+
+
+# Pixels of the clones' colour in the top 40% of the chart's canvas.
+CLONES_INK_HIGH = """() => {
+  const canvas = document.querySelector("#overview-chart canvas");
+  const hex = getComputedStyle(document.documentElement)
+    .getPropertyValue("--chart-unique").trim().replace("#", "");
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const rows = Math.floor(canvas.height * 0.4);
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, rows);
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const near = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
+    if (data[i + 3] > 200 && near < 60) ink += 1;
+  }
+  return ink;
+}"""
+
+
+def test_clones_far_below_views_keep_their_shape_on_their_own_axis(
+    tab, live_server, token, owner_and_token
+):
+    repository = RepositoryFactory.create(user=owner_and_token[0], owner="acme", name="big")
+    traffic_days_create(
+        repository=repository, start=dt.date(2024, 1, 1), days=200, views=900_000, clones=9
+    )
+    page = tab(**WIDE)
+
+    page.open(live_server.url + page_url(token))
+
+    # On the views' axis, 9 clones a day against 900,000 views would lie on the floor.
+    assert page.page.evaluate(CLONES_INK_HIGH) > 50
+    expect(page.page.locator("#overview-legend")).to_contain_text("Clones (right axis)")
+
+
+def test_on_a_phone_names_stay_in_view_while_the_table_scrolls_sideways(
+    tab, live_server, token, repositories
+):
+    page = tab(viewport={"width": 390, "height": 844})
+    page.open(live_server.url + page_url(token))
+    expect(page.page.locator(".overview-scroll-hint")).to_be_visible()
+    name = page.page.locator(".overview-table tbody th[scope=row]").first
+    status = page.page.locator(".overview-table tbody td.status").first
+    before = name.bounding_box()
+    assert before is not None
+
+    page.page.locator(".overview-scroll").evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+
+    name_box, status_box = name.bounding_box(), status.bounding_box()
+    assert name_box is not None and status_box is not None
+    assert name_box["x"] == pytest.approx(before["x"], abs=1)  # it stayed where it was
+    assert status_box["x"] + status_box["width"] <= 390  # and the status came into view

@@ -152,7 +152,10 @@ def test_the_next_attempt_is_the_next_scheduled_run(repository, settings):
 
     # TRAFFIC_FETCH_SCHEDULE's default: 22:30 UTC every day.
     assert attempt.at == dt.datetime(2026, 11, 27, 22, 30, tzinfo=dt.UTC)
-    assert (attempt.when, attempt.reason) == ("today at 22:30 UTC", "With the daily collection.")
+    assert (attempt.when, attempt.reason) == (
+        "today at 22:30 UTC",
+        "It comes with the daily collection.",
+    )
     later = collection_next_attempt(collection=collection, now=now.replace(hour=23))
     assert later.at == dt.datetime(2026, 11, 28, 22, 30, tzinfo=dt.UTC)
     assert later.when == "tomorrow at 22:30 UTC"
@@ -169,7 +172,7 @@ def test_the_next_attempt_follows_the_configured_schedule(repository, settings):
     assert attempt.at == dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
     # In plain words: neither the setting's name nor its crontab fields.
     assert attempt.when == "on Monday 30 November at 06:00 UTC"
-    assert attempt.reason == "With the scheduled collection."
+    assert attempt.reason == "It comes with the scheduled collection."
 
 
 def test_a_running_collection_is_attempting_now(repository):
@@ -250,7 +253,7 @@ def test_a_failing_repository_shows_its_error_and_the_next_attempt_where_the_cha
     assert response.status_code == 200
     assert error in html
     assert "The last collection failed" in html
-    assert "today at 22:30 UTC</time>. With the daily collection." in html
+    assert "today at 22:30 UTC</time>. It comes with the daily collection." in html
     assert "TRAFFIC_FETCH_SCHEDULE" not in html
     traffic = html[html.index('id="traffic-title"') : html.index('id="referrers-title"')]
     assert error in traffic  # where the chart would be

@@ -426,7 +426,9 @@ def test_without_uniques_the_caption_leaves_them_out_and_the_legend_says_why(
     views = page.locator("figure:has([data-metric='views'])")
 
     expect(views.locator("figcaption")).to_have_text("Views", use_inner_text=True)
-    expect(views.locator(".legend-note")).to_have_text("Unique visitors: none by month")
+    expect(views.locator(".legend-note")).to_have_text(
+        "Unique visitors: GitHub gives none by month"
+    )
 
     # Weekly uniques are GitHub's own, for whole weeks (TrafficWeek): none here.
     page.get_by_label("Weeks").check()

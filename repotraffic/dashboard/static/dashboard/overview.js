@@ -115,8 +115,10 @@ const chartDraw = (plot) => {
       x,
       series: [
         { label: "Views", values: chart.views, stroke: colors.count },
-        { label: "Clones", values: chart.clones, stroke: colors.unique },
+        // Clones are often a tenth of views or less: on their own axis they keep a shape.
+        { label: "Clones (right axis)", values: chart.clones, stroke: colors.unique, scale: "clones" },
       ],
+      scales: { clones: { range: (u, min, max) => [0, Math.max(2, Math.ceil(max * 1.05))] } },
       height: HEIGHT,
       partial,
       interval: chart.interval,

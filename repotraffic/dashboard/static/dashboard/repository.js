@@ -154,7 +154,7 @@ const trafficCharts = () => {
       const note = document.createElement("li");
       note.className = "legend-note muted";
       note.textContent = name === "month"
-        ? `${names.unique[0]}: none by month`
+        ? `${names.unique[0]}: GitHub gives none by month`
         : `${names.unique[0]}: none from GitHub for these weeks`;
       legendFor(plot).append(note);
     }
