@@ -418,7 +418,11 @@ class TestKeyboard:
 
         expect(page.page.get_by_role("button", name="Delete acme/rocket")).to_be_focused()
         keyboard.press("Enter")
+        # Each key once the dialog is ready for it: a key pressed before it opens
+        # go to the page behind it.
+        expect(page.page.locator("#manage-confirm-no")).to_be_focused()
         keyboard.press("Shift+Tab")
+        expect(page.page.locator("#manage-confirm-yes")).to_be_focused()
         keyboard.press("Enter")
         expect(page.page.locator("#manage-repos-ok")).to_be_focused()
         assert tracked(user) == []

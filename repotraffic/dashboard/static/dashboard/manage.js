@@ -45,13 +45,27 @@ const run = async ({ button, ok, error, action }) => {
 
 // A yes/no question in a modal dialog; resolves to true on yes.
 const dialog = byId("manage-confirm");
+// The open question's answer. The close event of a question closed with Escape can
+// arrive after the next one has opened: that question is answered "no" then, and a
+// close event while the dialog is open is not an answer.
+let pending = null;
 const confirmAction = ({ question, detail, yes }) =>
   new Promise((resolve) => {
+    pending?.(false);
+    const answer = (value) => {
+      dialog.removeEventListener("close", closed);
+      if (pending === answer) pending = null;
+      resolve(value);
+    };
+    const closed = () => {
+      if (!dialog.open) answer(dialog.returnValue === "yes");
+    };
+    pending = answer;
     dialog.querySelector("#manage-confirm-question strong").textContent = question;
     byId("manage-confirm-detail").textContent = detail;
     byId("manage-confirm-yes").textContent = yes;
     dialog.returnValue = "";
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+    dialog.addEventListener("close", closed);
     dialog.showModal();
     byId("manage-confirm-no").focus();
   });
